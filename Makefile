@@ -1,0 +1,22 @@
+# Shortcuts for the README's commands (the README's lines work without make, too).
+.PHONY: setup run test test-slow test-all lint bench
+
+setup:
+	bash scripts/setup.sh --test
+
+run:
+	bash scripts/setup.sh && .venv/bin/coopt reproduce all --quick --out out/reproduce
+
+test:
+	bash scripts/setup.sh --test && .venv/bin/python -m pytest -m "not slow" -q && .venv/bin/ruff check .
+
+test-slow:
+	.venv/bin/python -m pytest -m slow -q
+
+test-all: test test-slow
+
+lint:
+	.venv/bin/ruff check .
+
+bench:
+	for b in benchmarks/bench_*.py; do .venv/bin/python $$b || exit 1; done

@@ -1,0 +1,39 @@
+"""coopt: optimization models for coalition formation and cooperative allocation.
+
+Three papers' decision problems as declarative Pyomo / CVXPY models, solved by pluggable
+open-source solvers, with certificates (duality gap, KKT residual, global bound) and the
+distance from the papers' closed forms.
+
+    >>> import coopt
+    >>> inst = coopt.load("itinfra/paper-figure1")
+    >>> res = coopt.run("itinfra.coordinator", inst, solver="highs", j=5)
+    >>> res.status.value
+    'optimal'
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+# PyNumero's ASL library (needed by Pyomo's cyipopt interface) is built by `make setup` into the
+# virtual environment; Pyomo looks for it under PYOMO_CONFIG_DIR, read when pyomo is imported.
+_pyomo_dir = Path(sys.prefix) / "share" / "coopt-pyomo"
+if "PYOMO_CONFIG_DIR" not in os.environ and (_pyomo_dir / "lib").is_dir():
+    os.environ["PYOMO_CONFIG_DIR"] = str(_pyomo_dir)
+
+__version__ = "0.1.0"
+
+from coopt.data import load  # noqa: E402
+from coopt.errors import CooptError, InputError, SolverUnavailable  # noqa: E402
+
+
+def run(problem: str, instance, solver: str | None = None, **options):  # noqa: ANN001, ANN201
+    """Solve catalogue problem ``problem`` on ``instance`` (see :func:`coopt.catalog.run`)."""
+    from coopt.catalog import run as _run
+
+    return _run(problem, instance, solver=solver, **options)
+
+
+__all__ = ["load", "run", "CooptError", "InputError", "SolverUnavailable", "__version__"]

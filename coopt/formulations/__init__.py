@@ -1,0 +1,1 @@
+"""Formulation layer: one module per decision problem, instance -> declarative model."""

@@ -1,0 +1,138 @@
+"""What a decision problem is, for the catalogue: metadata, options, formulations.
+
+A problem module defines ``PROBLEM = Problem(...)``. A problem has either one or more
+declarative :class:`Formulation` builders (Pyomo, CVXPY, or a native exact algorithm), or a
+``run`` function composing many solves (games). See DEVELOPERS.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from coopt.errors import InputError
+
+PROBLEM_CLASSES = ("LP", "QP", "SOCP", "CONE", "NLP", "NCNLP", "MILP", "MIQP", "MINLP")
+LAYERS = ("pyomo", "cvxpy", "native")
+
+
+@dataclass(frozen=True)
+class Option:
+    """A problem option settable with ``--set name=value`` (e.g. the coalition size j)."""
+
+    type: type | str
+    default: Any = None
+    doc: str = ""
+    required: bool = False
+    choices: tuple[Any, ...] | None = None
+
+    def parse(self, name: str, raw: Any) -> Any:
+        """Convert a CLI string (or a Python value) to the option's type, with a one-line error."""
+        try:
+            value = _convert(self.type, raw)
+        except (TypeError, ValueError):
+            raise InputError(f"option '{name}' = {raw!r}: expected {_type_name(self.type)} ({self.doc})") from None
+        if self.choices is not None and value not in self.choices:
+            raise InputError(f"option '{name}' = {raw!r}: must be one of {', '.join(map(str, self.choices))}")
+        return value
+
+
+def _type_name(t: type | str) -> str:
+    return t if isinstance(t, str) else t.__name__
+
+
+def _convert(t: type | str, raw: Any) -> Any:
+    if raw is None:
+        return None
+    if t == "list[str]":
+        if isinstance(raw, str):
+            return [x.strip() for x in raw.split(",") if x.strip()]
+        return [str(x) for x in raw]
+    if t is bool:
+        if isinstance(raw, bool):
+            return raw
+        s = str(raw).strip().lower()
+        if s in ("1", "true", "yes", "on"):
+            return True
+        if s in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(raw)
+    if t is int:
+        if isinstance(raw, bool):
+            raise ValueError(raw)
+        f = float(raw)
+        if f != int(f):
+            raise ValueError(raw)
+        return int(f)
+    if t is float:
+        return float(raw)
+    if t is str:
+        return str(raw)
+    raise TypeError(t)
+
+
+@dataclass(frozen=True)
+class Formulation:
+    """One honest way to write a problem: a builder ``build(instance, **options) -> model``.
+
+    ``layer`` is ``pyomo``, ``cvxpy`` or ``native`` (an exact algorithm wrapped as a
+    :class:`coopt.solve.native.NativeModel`); ``problem_class`` one of ``PROBLEM_CLASSES``.
+    """
+
+    name: str
+    layer: str
+    problem_class: str
+    build: Callable[..., Any]
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        if self.layer not in LAYERS:
+            raise ValueError(f"unknown layer {self.layer!r}")
+        if self.problem_class not in PROBLEM_CLASSES:
+            raise ValueError(f"unknown problem class {self.problem_class!r}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A catalogue entry: the paper's decision problem with its formulations or run function."""
+
+    name: str
+    family: str
+    summary: str
+    paper: str
+    equations: str
+    options: Mapping[str, Option] = field(default_factory=dict)
+    formulations: tuple[Formulation, ...] = ()
+    solution: Callable[..., dict] | None = None
+    closed_form: Callable[..., Mapping[str, float]] | None = None
+    run: Callable[..., Any] | None = None
+    default_solver: str = "highs"
+    solvers: tuple[str, ...] = ()
+    problem_class: str = ""
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """Problem classes of the formulations (or the declared class of a composed problem)."""
+        if self.formulations:
+            return tuple(dict.fromkeys(f.problem_class for f in self.formulations))
+        return (self.problem_class,) if self.problem_class else ()
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f.layer for f in self.formulations))
+
+    def parse_options(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate and convert option values; fill defaults; reject unknown options."""
+        out: dict[str, Any] = {}
+        for key, val in raw.items():
+            if key not in self.options:
+                known = ", ".join(self.options) or "none"
+                raise InputError(f"{self.name}: unknown option '{key}' (options: {known})")
+            out[key] = self.options[key].parse(key, val)
+        for key, opt in self.options.items():
+            if key not in out:
+                if opt.required:
+                    raise InputError(f"{self.name}: option '{key}' is required ({opt.doc}); pass --set {key}=...")
+                out[key] = opt.default
+        return out

@@ -1,0 +1,1 @@
+"""Decision problems of the critical-IT-infrastructure coalition paper (Guo, Liu & Nault)."""

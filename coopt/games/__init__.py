@@ -1,0 +1,1 @@
+"""Game layer: solution concepts built from many solves (equilibria, v(S), core)."""

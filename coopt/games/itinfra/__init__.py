@@ -1,0 +1,1 @@
+"""Equilibria, social optimum and incentives of the itinfra coalition game."""

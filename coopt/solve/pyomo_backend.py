@@ -1,0 +1,138 @@
+"""Solve a Pyomo model with HiGHS, Ipopt (cyipopt) or SCIP, and read back a uniform Result."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import pyomo.environ as pyo
+
+from coopt.solve.certificate import kkt_residual, primal_residual
+from coopt.solve.registry import SolverSpec
+from coopt.solve.result import Result, Status, relative_gap
+
+
+def _new_api_status(tc: Any, ss: Any) -> Status:
+    from pyomo.contrib.solver.common.results import SolutionStatus
+    from pyomo.contrib.solver.common.results import TerminationCondition as TC
+
+    if tc == TC.convergenceCriteriaSatisfied:
+        return Status.OPTIMAL if ss == SolutionStatus.optimal else Status.FEASIBLE
+    table = {
+        TC.maxTimeLimit: Status.TIME_LIMIT,
+        TC.iterationLimit: Status.ITERATION_LIMIT,
+        TC.objectiveLimit: Status.FEASIBLE,
+        TC.minStepLength: Status.NUMERICAL_ERROR,
+        TC.unbounded: Status.UNBOUNDED,
+        TC.provenInfeasible: Status.INFEASIBLE,
+        TC.locallyInfeasible: Status.INFEASIBLE,
+        TC.infeasibleOrUnbounded: Status.INFEASIBLE_OR_UNBOUNDED,
+    }
+    return table.get(tc, Status.ERROR)
+
+
+def _solve_new_api(model: pyo.ConcreteModel, name: str, opts: dict[str, Any]) -> tuple[Status, Any, str]:
+    from pyomo.contrib.solver.common.factory import SolverFactory as NewFactory
+
+    solver = NewFactory("highs" if name == "highs" else "scip_direct")
+    kw: dict[str, Any] = {"load_solutions": False, "raise_exception_on_nonoptimal_result": False}
+    solver_options: dict[str, Any] = {}
+    if opts.get("time_limit") is not None:
+        kw["time_limit"] = float(opts["time_limit"])
+    if name == "highs":
+        kw["rel_gap"] = opts.get("gap") if opts.get("gap") is not None else 1e-9
+        tol = opts.get("tol") or 1e-9
+        # HiGHS regularises QP Hessians by 1e-7 by default: that shifts the optimum of flat
+        # (rank-deficient) objectives by ~1e-6 relative, so keep it far below the tolerance.
+        solver_options.update(primal_feasibility_tolerance=tol, dual_feasibility_tolerance=tol,
+                              qp_regularization_value=1e-12)
+    else:  # SCIP: tighten the NLP feasibility and the gap so that answers match to 1e-6 relative
+        kw["rel_gap"] = opts.get("gap") if opts.get("gap") is not None else 1e-9
+        solver_options["numerics/feastol"] = opts.get("tol") or 1e-9
+    kw["solver_options"] = solver_options
+    res = solver.solve(model, **kw)
+    status = _new_api_status(res.termination_condition, res.solution_status)
+    if status.has_solution:
+        res.solution_loader.load_vars()
+    version = ".".join(map(str, solver.version() or ()))
+    return status, res, version
+
+
+def _legacy_ipopt_status(tc: Any) -> Status:
+    from pyomo.opt import TerminationCondition as TC
+
+    table = {
+        TC.optimal: Status.OPTIMAL,
+        TC.feasible: Status.NUMERICAL_ERROR,  # "solved to acceptable level": not a proven optimum
+        TC.maxIterations: Status.ITERATION_LIMIT,
+        TC.maxTimeLimit: Status.TIME_LIMIT,
+        TC.infeasible: Status.INFEASIBLE,
+        TC.unbounded: Status.UNBOUNDED,
+        TC.minStepLength: Status.NUMERICAL_ERROR,
+        TC.noSolution: Status.NUMERICAL_ERROR,
+    }
+    return table.get(tc, Status.ERROR)
+
+
+def _solve_ipopt(model: pyo.ConcreteModel, opts: dict[str, Any]) -> tuple[Status, Any, str]:
+    import cyipopt
+
+    solver = pyo.SolverFactory("cyipopt")
+    ip_opts: dict[str, Any] = {"tol": opts.get("tol") or 1e-10, "print_level": 0, "sb": "yes"}
+    if opts.get("time_limit") is not None:
+        ip_opts["max_wall_time"] = float(opts["time_limit"])
+    if opts.get("max_iter") is not None:
+        ip_opts["max_iter"] = int(opts["max_iter"])
+    res = solver.solve(model, tee=False, options=ip_opts)
+    status = _legacy_ipopt_status(res.solver.termination_condition)
+    version = ".".join(map(str, cyipopt.IPOPT_VERSION))
+    return status, res, version
+
+
+def solve_pyomo(
+    model: pyo.ConcreteModel, spec: SolverSpec, problem_class: str, opts: dict[str, Any]
+) -> Result:
+    """Solve ``model`` with the Pyomo solver ``spec``; fill objective, bound, gap and residuals."""
+    t0 = time.perf_counter()
+    bound = None
+    try:
+        if spec.name == "ipopt":
+            status, res, version = _solve_ipopt(model, opts)
+        else:
+            status, res, version = _solve_new_api(model, spec.name, opts)
+            ob = getattr(res, "objective_bound", None)
+            bound = float(ob) if ob is not None and math.isfinite(float(ob)) else None
+    except Exception as err:  # a solver crash must not become a user's traceback
+        return Result(
+            problem=model.name, status=Status.ERROR, solver=spec.name, wall_time=time.perf_counter() - t0,
+            messages=[f"{spec.name} failed: {type(err).__name__}: {str(err).splitlines()[0][:200]}"],
+        )
+    wall = time.perf_counter() - t0
+    if status == Status.OPTIMAL and problem_class not in spec.global_for:
+        status = Status.LOCALLY_OPTIMAL
+    result = Result(problem=model.name, status=status, solver=spec.name, solver_version=version, wall_time=wall)
+    if status.has_solution:
+        obj = next(model.component_data_objects(pyo.Objective, active=True))
+        result.objective = float(pyo.value(obj))
+        result.values = read_values(model)
+        result.primal_residual = primal_residual(model)
+        result.kkt_residual = kkt_residual(model)
+        if bound is None and status == Status.OPTIMAL and problem_class in ("LP", "QP", "NLP", "SOCP", "CONE"):
+            # convex: a KKT point is globally optimal; the bound is the certified objective itself
+            bound = result.objective if (result.kkt_residual or 0.0) <= 1e-6 else None
+        result.bound = bound
+        result.gap = relative_gap(result.objective, bound)
+    return result
+
+
+def read_values(model: pyo.ConcreteModel) -> dict[str, Any]:
+    """Variable values by name: scalars as floats, indexed variables as {index: value}."""
+    out: dict[str, Any] = {}
+    for var in model.component_objects(pyo.Var, active=True, descend_into=True):
+        name = var.local_name
+        if var.is_indexed():
+            out[name] = {k: (None if v.value is None else float(v.value)) for k, v in var.items()}
+        else:
+            out[name] = None if var.value is None else float(var.value)
+    return out
