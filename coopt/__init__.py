@@ -22,6 +22,8 @@ from pathlib import Path
 _pyomo_dir = Path(sys.prefix) / "share" / "coopt-pyomo"
 if "PYOMO_CONFIG_DIR" not in os.environ and (_pyomo_dir / "lib").is_dir():
     os.environ["PYOMO_CONFIG_DIR"] = str(_pyomo_dir)
+    if "pyomo.common.envvar" in sys.modules:  # pyomo was imported first: point it there too
+        sys.modules["pyomo.common.envvar"].PYOMO_CONFIG_DIR = str(_pyomo_dir)
 
 __version__ = "0.1.0"
 

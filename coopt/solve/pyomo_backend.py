@@ -84,6 +84,8 @@ def _solve_ipopt(model: pyo.ConcreteModel, opts: dict[str, Any]) -> tuple[Status
         ip_opts["max_wall_time"] = float(opts["time_limit"])
     if opts.get("max_iter") is not None:
         ip_opts["max_iter"] = int(opts["max_iter"])
+    if model.component("dual") is None:
+        model.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
     res = solver.solve(model, tee=False, options=ip_opts)
     status = _legacy_ipopt_status(res.solver.termination_condition)
     version = ".".join(map(str, cyipopt.IPOPT_VERSION))
@@ -108,14 +110,19 @@ def solve_pyomo(
             problem=model.name, status=Status.ERROR, solver=spec.name, wall_time=time.perf_counter() - t0,
             messages=[f"{spec.name} failed: {type(err).__name__}: {str(err).splitlines()[0][:200]}"],
         )
+    messages: list[str] = []
+    if spec.name == "scip" and status.has_solution and not _has_integers(model):
+        messages += _polish_with_ipopt(model, opts)
     wall = time.perf_counter() - t0
     if status == Status.OPTIMAL and problem_class not in spec.global_for:
         status = Status.LOCALLY_OPTIMAL
-    result = Result(problem=model.name, status=status, solver=spec.name, solver_version=version, wall_time=wall)
+    result = Result(problem=model.name, status=status, solver=spec.name, solver_version=version, wall_time=wall,
+                    messages=messages)
     if status.has_solution:
         obj = next(model.component_data_objects(pyo.Objective, active=True))
         result.objective = float(pyo.value(obj))
         result.values = read_values(model)
+        result.duals = _read_duals(model, res, spec.name)
         result.primal_residual = primal_residual(model)
         result.kkt_residual = kkt_residual(model)
         if bound is None and status == Status.OPTIMAL and problem_class in ("LP", "QP", "NLP", "SOCP", "CONE"):
@@ -124,6 +131,61 @@ def solve_pyomo(
         result.bound = bound
         result.gap = relative_gap(result.objective, bound)
     return result
+
+
+def _has_integers(model: pyo.ConcreteModel) -> bool:
+    return any(v.is_integer() or v.is_binary() for v in model.component_data_objects(pyo.Var, active=True))
+
+
+def _polish_with_ipopt(model: pyo.ConcreteModel, opts: dict[str, Any]) -> list[str]:
+    """Refine SCIP's incumbent of a continuous model by a local Ipopt solve started from it.
+
+    SCIP proves the global bound, but its incumbent is only accurate to its feasibility tolerance
+    (about 1e-6 in the variables for flat objectives). The refined point is kept only if it is
+    feasible and its objective is at least as good; the bound stays SCIP's.
+    """
+    from coopt.solve.registry import SOLVERS
+
+    if not SOLVERS["ipopt"].available:
+        return []
+    obj = next(model.component_data_objects(pyo.Objective, active=True))
+    xs = [v for v in model.component_data_objects(pyo.Var, active=True) if not v.fixed]
+    before = [v.value for v in xs]
+    f0 = pyo.value(obj)
+    maximize = obj.sense == pyo.maximize
+    try:
+        status, _, _ = _solve_ipopt(model, {"tol": 1e-12})
+        f1 = pyo.value(obj)
+        slack = 1e-12 * (1 + abs(f0))
+        not_worse = f1 >= f0 - slack if maximize else f1 <= f0 + slack
+        if status == Status.OPTIMAL and primal_residual(model) <= 1e-9 and not_worse:
+            return ["SCIP's incumbent refined by a local Ipopt solve started from it (bound: SCIP's)"]
+    except Exception:  # keep SCIP's point whatever goes wrong in the refinement
+        pass
+    for v, x in zip(xs, before):
+        v.set_value(x, skip_validation=True)
+    return []
+
+
+def _read_duals(model: pyo.ConcreteModel, res: Any, solver: str) -> dict[str, Any]:
+    """Constraint duals as the solver reports them (each solver's own sign convention)."""
+    raw: dict[Any, float] = {}
+    try:
+        if solver == "ipopt":
+            suffix = model.component("dual")
+            raw = dict(suffix.items()) if suffix is not None else {}
+        elif solver == "highs":
+            raw = res.solution_loader.get_duals()
+    except Exception:  # MILPs and some solvers give no duals
+        return {}
+    out: dict[str, Any] = {}
+    for con, val in raw.items():
+        parent = con.parent_component()
+        if parent.is_indexed():
+            out.setdefault(parent.local_name, {})[con.index()] = float(val)
+        else:
+            out[parent.local_name] = float(val)
+    return out
 
 
 def read_values(model: pyo.ConcreteModel) -> dict[str, Any]:
