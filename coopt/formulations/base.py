@@ -85,6 +85,9 @@ class Formulation:
     problem_class: str
     build: Callable[..., Any]
     doc: str = ""
+    #: ``params(instance, **options) -> {mutable Param name: value}``: how an instance maps onto the
+    #: model's mutable parameters, so that a sweep re-solves one built model instead of rebuilding it
+    params: Callable[..., Mapping[str, float]] | None = None
 
     def __post_init__(self) -> None:
         if self.layer not in LAYERS:

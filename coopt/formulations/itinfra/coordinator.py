@@ -18,6 +18,7 @@ kappa < 1/2 the same as Appendix B's equal surplus S_i = S_1); without it any sp
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pyomo.environ as pyo
@@ -58,7 +59,9 @@ def build(inst: ItInfraInstance, j: int, equal_treatment: bool = True, g_out: fl
         initialize=cf.g_out(inst.kappa, inst.p) if g_out is None else g_out,
         mutable=True, doc="outside districts' resource level (their best response, eq. 7)",
     )
-    m.g = pyo.Var(m.inside, bounds=(0, inst.g_max), initialize=0.0, doc="resource level g_i of member i")
+    m.g_max = pyo.Param(initialize=math.inf if inst.g_max is None else inst.g_max, mutable=True,
+                        doc="upper bound g-bar on each member's resource (inf: none)")
+    m.g = pyo.Var(m.inside, bounds=(0, m.g_max), initialize=0.0, doc="resource level g_i of member i")
     m.welfare = pyo.Objective(rule=coalition_welfare, sense=pyo.maximize, doc="CW(j), eq. (3)")
     if equal_treatment:
         m.equal = pyo.Constraint(
@@ -67,6 +70,13 @@ def build(inst: ItInfraInstance, j: int, equal_treatment: bool = True, g_out: fl
             doc="equal treatment: homogeneous members invest alike (the paper's symmetric choice, eq. 4)",
         )
     return m
+
+
+def params(inst: ItInfraInstance, j: int, equal_treatment: bool = True, g_out: float | None = None) -> dict[str, float]:
+    """Values of the model's mutable Params for ``inst`` (sweeps re-solve one model with these)."""
+    return {"n": inst.n, "kappa": inst.kappa, "beta": inst.beta, "alpha": inst.alpha, "p": inst.p,
+            "g_max": math.inf if inst.g_max is None else inst.g_max,
+            "g_out": float(cf.g_out(inst.kappa, inst.p)) if g_out is None else g_out}
 
 
 def build_cvxpy(inst: ItInfraInstance, j: int, equal_treatment: bool = True, g_out: float | None = None):
@@ -142,7 +152,7 @@ PROBLEM = Problem(
         "equal_treatment": Option(bool, True, "symmetric members (g_i = g_1), the paper's choice"),
     },
     formulations=(
-        Formulation("qp", "pyomo", "QP", build, "concave QP in g (rank-1 Hessian), Pyomo"),
+        Formulation("qp", "pyomo", "QP", build, "concave QP in g (rank-1 Hessian), Pyomo", params=params),
         Formulation("qp-cvxpy", "cvxpy", "QP", build_cvxpy, "the same QP in CVXPY"),
     ),
     solution=solution,
