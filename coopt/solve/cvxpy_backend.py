@@ -16,7 +16,7 @@ from scipy.optimize import lsq_linear
 from coopt.solve.registry import SolverSpec
 from coopt.solve.result import Result, Status, relative_gap
 
-_CVXPY_NAME = {"clarabel": "CLARABEL", "scs": "SCS", "osqp": "OSQP", "highs-cvxpy": "HIGHS"}
+_CVXPY_NAME = {"clarabel": "CLARABEL", "scs": "SCS", "ecos": "ECOS", "osqp": "OSQP", "highs-cvxpy": "HIGHS"}
 
 
 def _solver_kwargs(name: str, opts: dict[str, Any]) -> dict[str, Any]:
@@ -27,6 +27,9 @@ def _solver_kwargs(name: str, opts: dict[str, Any]) -> dict[str, Any]:
         kw.update(tol_gap_abs=t, tol_gap_rel=t, tol_feas=t)
         if tl is not None:
             kw["time_limit"] = float(tl)
+    elif name == "ecos":
+        t = tol or 1e-10
+        kw.update(abstol=t, reltol=t, feastol=t, max_iters=500)
     elif name == "scs":
         t = tol or 1e-9
         kw.update(eps_abs=t, eps_rel=t, max_iters=200_000)

@@ -87,6 +87,9 @@ SOLVERS: dict[str, SolverSpec] = {
                    _check_cvxpy("CLARABEL"), "Clarabel interior point via CVXPY (conic)"),
         SolverSpec("scs", "cvxpy", ("LP", "QP", "SOCP", "CONE"), ("LP", "QP", "SOCP", "CONE"),
                    _check_cvxpy("SCS"), "SCS first-order conic solver via CVXPY (low accuracy)"),
+        SolverSpec("ecos", "cvxpy", ("SOCP", "CONE"), ("SOCP", "CONE"), _check_cvxpy("ECOS"),
+                   "ECOS interior point via CVXPY (SOCP, exponential cone; for QPs use clarabel or osqp, "
+                   "ECOS's QP answers are accurate to ~1e-6 only)"),
         SolverSpec("osqp", "cvxpy", ("LP", "QP"), ("LP", "QP"), _check_cvxpy("OSQP"),
                    "OSQP ADMM QP solver via CVXPY"),
         SolverSpec("highs-cvxpy", "cvxpy", ("LP", "QP", "MILP"), ("LP", "QP", "MILP"),

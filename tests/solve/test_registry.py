@@ -7,7 +7,7 @@ import pytest
 from coopt.errors import SolverUnavailable
 from coopt.solve import SOLVERS, capable, check_request
 
-REQUIRED = ("highs", "ipopt", "scip", "clarabel", "scs", "osqp", "highs-cvxpy")
+REQUIRED = ("highs", "ipopt", "scip", "clarabel", "scs", "ecos", "osqp", "highs-cvxpy")
 
 
 def test_required_solvers_are_registered_and_installed():

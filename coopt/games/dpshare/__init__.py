@@ -1,0 +1,1 @@
+"""Games of the privacy-coalition paper: equilibria (P4-P6), best stable coalition (P7), PoS (P8)."""
