@@ -9,7 +9,6 @@ the file, the field, the value and that range.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -45,8 +44,7 @@ class Instance(BaseModel):
 
     def digest(self) -> str:
         """Stable SHA-256 (first 16 hex digits) of the instance's field values."""
-        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, default=str)
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
 
     def with_overrides(self, **overrides: Any) -> Instance:
         """A re-validated copy with some fields replaced (unknown fields are an error)."""
