@@ -1,5 +1,5 @@
 # Shortcuts for the README's commands (the README's lines work without make, too).
-.PHONY: setup run test test-slow test-all lint bench
+.PHONY: setup run test test-slow test-all lint bench docs
 
 setup:
 	bash scripts/setup.sh --test
@@ -20,3 +20,6 @@ lint:
 
 bench:
 	for b in benchmarks/bench_*.py; do .venv/bin/python $$b || exit 1; done
+
+docs:
+	.venv/bin/coopt list --format markdown > docs/catalogue.md

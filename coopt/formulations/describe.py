@@ -26,7 +26,10 @@ def describe_pyomo(model: Any) -> str:
         lines.append(f"  param {p.local_name} = {_short(str(val), 120)}{mutable}: {p.doc or ''}")
     for v in model.component_objects(pyo.Var, descend_into=True):
         idx = f"[{v.index_set().local_name}]" if v.is_indexed() else ""
-        first = next(iter(v.values()))
+        first = next(iter(v.values()), None)
+        if first is None:
+            lines.append(f"  var {v.local_name}{idx} (empty): {v.doc or ''}")
+            continue
         dom = first.domain.local_name if hasattr(first.domain, "local_name") else str(first.domain)
         lines.append(f"  var {v.local_name}{idx} in {dom}, bounds {first.bounds}: {v.doc or ''}")
     for o in model.component_objects(pyo.Objective, descend_into=True):

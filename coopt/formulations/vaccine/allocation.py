@@ -1,0 +1,368 @@
+"""Resource allocation of a coalition: the S-curve knapsack, Problem (1) of the vaccine paper.
+
+problem: vaccine.allocation | class: NCNLP (MILP bound) | layer: native, Pyomo | solvers: exact, heuristic,
+ipopt, scip, highs
+
+    v(S) = max  sum_{i in S} M_i F_i(f_i)                                    (1)
+           s.t. sum_{i in S} f_i M_i <= sum_{i in S} r_i = R(S),   f_i >= 0
+
+Five honest formulations under one name (``--set coalition=a,b,c``, default the grand coalition):
+
+* ``exact-kkt`` (native, solver ``exact``): KKT / Lagrangian enumeration exploiting the
+  convex-concave structure (at most one player on its convex branch), global optimum with a
+  certified bound -- ``coopt.games.vaccine.characteristic``.
+* ``heuristic-b1`` (native, solver ``heuristic``): Appendix B.1 (Duijzer et al. 2018) with its
+  superadditivity repair over the sub-coalitions of S; no optimality claim.
+* ``nlp`` (Pyomo, NCNLP, solvers ``ipopt`` local from ``--set start=pro-rata|heuristic|zero`` and
+  ``scip`` global): the declarative model; for ``sir`` the final-size relation is written
+  implicitly, s e^{-sigma s} <= (1 - i0)(1 - f/s_tau) e^{-sigma(1-f)} with s in [0, 1/sigma] (the
+  principal branch of W; tight at the optimum since M_i s_i is maximised), instead of Lambert W.
+* ``pwl-milp`` (Pyomo, MILP, solver ``highs``): each F_i replaced by its piecewise-linear
+  interpolant on ``pieces`` segments (incremental form with binaries: HiGHS has no SOS2), lifted
+  by delta_i = max (F_i - interpolant) so that the MILP optimum is an *upper bound* on v(S); the
+  MILP's f evaluated with the true F is a feasible value; the gap between them is stated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyomo.environ as pyo
+
+from coopt.errors import InputError
+from coopt.formulations.base import Formulation, Option, Problem
+from coopt.solve.native import NativeModel, NativeSolution
+from coopt.solve.result import Status, relative_gap
+
+# ------------------------------------------------------------------------------------ helpers
+
+
+def _coalition(instance: Any, coalition: Any) -> list[int]:
+    names = list(instance.names)
+    if coalition is None or (isinstance(coalition, list | tuple) and len(coalition) == 0):
+        return list(range(len(names)))
+    return instance.index_of(coalition)
+
+
+def _value(funcs: list, M: np.ndarray, f: np.ndarray) -> float:
+    return float(sum(m * fn.F(x) for fn, m, x in zip(funcs, M, f)))
+
+
+# ------------------------------------------------------------------------------------ heuristic B.1
+
+
+def heuristic_allocation(M: np.ndarray, R: float, funcs: list) -> np.ndarray:
+    """g* of Appendix B.1 for one coalition with budget R (no repair).
+
+    Sort by D_{F_i}(f~_i) decreasing (stable: ties keep the given order -- the paper leaves ties
+    arbitrary). Case (a) R < sum M_i f~_i: fill f~_i in that order, the k-th player gets the
+    remainder, the rest 0. Case (b): everybody gets f~_i plus the surplus pro rata
+    (R - sum M_j f~_j) / sum M_j."""
+    M = np.asarray(M, float)
+    ft = np.array([fn.f_tilde for fn in funcs])
+    Dt = np.array([fn.D_tilde for fn in funcs])
+    order = np.argsort(-Dt, kind="stable")
+    need = M * ft
+    g = np.zeros(len(M))
+    if R < need.sum():
+        cum = 0.0
+        for i in order:
+            if cum + need[i] >= R:
+                g[i] = (R - cum) / M[i]
+                break
+            g[i] = ft[i]
+            cum += need[i]
+    else:
+        g = ft + (R - need.sum()) / M.sum()
+    return g
+
+
+def heuristic_values(M: np.ndarray, r: np.ndarray, funcs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """v^H(S) for every coalition (bit mask) with the superadditivity repair of Appendix B.1.
+
+    Returns (v_raw, v_repaired, g) with g[S] the allocation carried along by the repair (the
+    concatenation of the sub-coalitions' allocations when a split is better). Coalitions are
+    visited in increasing bit-mask order, so every K and S \\ K is repaired before S."""
+    n = len(M)
+    full = 2**n
+    M = np.asarray(M, float)
+    v_raw = np.zeros(full)
+    g = np.zeros((full, n))
+    for S in range(1, full):
+        idx = [i for i in range(n) if S >> i & 1]
+        gi = heuristic_allocation(M[idx], float(np.sum(np.asarray(r)[idx])), [funcs[i] for i in idx])
+        g[S, idx] = gi
+        v_raw[S] = _value([funcs[i] for i in idx], M[idx], gi)
+    v = v_raw.copy()
+    for S in range(1, full):
+        K = (S - 1) & S
+        while K:
+            rest = S ^ K
+            if K < rest:  # each split once
+                cand = v[K] + v[rest]
+                if cand > v[S]:
+                    v[S] = cand
+                    g[S] = g[K] + g[rest]
+            K = (K - 1) & S
+    return v_raw, v, g
+
+
+def heuristic_game_values(instance: Any) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The paper's v-bar without fmincon: repaired B.1 values of every coalition, and g* of N.
+
+    Frame columns: members (tuple of names), v (repaired), v_raw (before the repair), bound (NaN:
+    a heuristic proves nothing)."""
+    names = tuple(instance.names)
+    n = len(names)
+    raw, v, g = heuristic_values(instance.M, instance.r, instance.functions)
+    order = sorted(range(1, 2**n), key=lambda m: (bin(m).count("1"), [-(m >> i & 1) for i in range(n)]))
+    frame = pd.DataFrame({"members": [tuple(nm for i, nm in enumerate(names) if m >> i & 1) for m in order],
+                          "v": [float(v[m]) for m in order], "v_raw": [float(raw[m]) for m in order],
+                          "bound": [float("nan")] * len(order)})
+    return frame, dict(zip(names, map(float, g[2**n - 1])))
+
+
+# ------------------------------------------------------------------------------------ native builders
+
+
+def build_exact(instance: Any, coalition: Any = None, **_: Any) -> NativeModel:
+    """Exact KKT enumeration (global optimum and certified bound) for the coalition."""
+    idx = _coalition(instance, coalition)
+
+    def run(**__: Any) -> NativeSolution:
+        from coopt.games.vaccine.characteristic import solve_arrays
+
+        names = tuple(instance.names[i] for i in idx)
+        sol = solve_arrays(instance.M[idx], instance.r[idx], [instance.functions[i] for i in idx], names)
+        top = 2 ** len(idx) - 1
+        f = {nm: float(x) for nm, x in zip(names, sol.f[top])}
+        resid = max(0.0, float(instance.M[idx] @ sol.f[top]) - float(instance.r[idx].sum()))
+        return NativeSolution(status="optimal", objective=float(sol.v[top]), bound=float(sol.bound[top]),
+                              values={"f": f}, primal_residual=resid,
+                              messages=[f"exact KKT enumeration: {sol.polished} configurations polished"])
+
+    return NativeModel(name="vaccine.allocation", run=run, method="exact", doc="KKT enumeration")
+
+
+def build_heuristic(instance: Any, coalition: Any = None, **_: Any) -> NativeModel:
+    """Appendix B.1 heuristic plus the superadditivity repair over the subsets of S."""
+    idx = _coalition(instance, coalition)
+
+    def run(**__: Any) -> NativeSolution:
+        names = tuple(instance.names[i] for i in idx)
+        raw, v, g = heuristic_values(instance.M[idx], instance.r[idx], [instance.functions[i] for i in idx])
+        top = 2 ** len(idx) - 1
+        msg = [f"heuristic B.1: raw v^H = {raw[top]:.10g}, after the superadditivity repair {v[top]:.10g}"]
+        return NativeSolution(status="feasible", objective=float(v[top]), bound=None,
+                              values={"f": {nm: float(x) for nm, x in zip(names, g[top])}}, messages=msg)
+
+    return NativeModel(name="vaccine.allocation", run=run, method="heuristic", doc="Appendix B.1")
+
+
+# ------------------------------------------------------------------------------------ Pyomo NLP
+
+
+def _start(instance: Any, idx: list[int], start: str) -> np.ndarray:
+    M, R = instance.M[idx], float(instance.r[idx].sum())
+    funcs = [instance.functions[i] for i in idx]
+    if start == "pro-rata":
+        f = np.full(len(idx), R / M.sum())
+    elif start == "heuristic":
+        f = heuristic_allocation(M, R, funcs)
+    elif start == "zero":
+        f = np.zeros(len(idx))
+    else:
+        raise InputError(f"option 'start' = {start!r}: must be pro-rata, heuristic or zero")
+    return np.minimum(f, [fn.u for fn in funcs])
+
+
+def _add_final_size(m: pyo.ConcreteModel, sir: list[str], funcs: dict, f0: dict) -> None:
+    """SIR players: final susceptible fraction s_i and the implicit final-size relation."""
+    m.SIR = pyo.Set(initialize=sir, ordered=True, doc="players with the SIR return function (eq. 24)")
+    m.s = pyo.Var(m.SIR, bounds=lambda m, i: (0.0, 1.0 / funcs[i].sigma),
+                  initialize=lambda m, i: float(funcs[i].F(f0[i]) - funcs[i].slope * f0[i]),
+                  doc="final susceptible fraction s_inf (principal branch: sigma s <= 1)")
+
+    def final_size(m: Any, i: str) -> Any:
+        fn = funcs[i]
+        if fn.variant == "B":
+            rhs = (1 - fn.i0) * (1 - m.f[i]) * pyo.exp(-fn.sigma * (1 - m.f[i] * fn.s_tau))
+        else:
+            rhs = (1 - fn.i0) * (1 - m.f[i] / fn.s_tau) * pyo.exp(-fn.sigma * (1 - m.f[i]))
+        return m.s[i] * pyo.exp(-fn.sigma * m.s[i]) <= rhs
+
+    m.final_size = pyo.Constraint(
+        m.SIR, rule=final_size,
+        doc="final-size relation of the SIR model (eq. 24 without Lambert W); s e^{-sigma s} increases on "
+        "[0, 1/sigma] and the objective increases in s, so '<=' is tight at every optimum")
+
+
+def build_nlp(instance: Any, coalition: Any = None, start: str = "pro-rata", **_: Any) -> pyo.ConcreteModel:
+    """Declarative Problem (1): exp() for logistic/Ginsberg, an implicit final-size equation for sir."""
+    idx = _coalition(instance, coalition)
+    names = [instance.names[i] for i in idx]
+    funcs = {nm: instance.functions[i] for nm, i in zip(names, idx)}
+    M = dict(zip(names, instance.M[idx]))
+    R = float(instance.r[idx].sum())
+    scale = float(sum(M.values()))
+    f0 = dict(zip(names, _start(instance, idx, start)))
+
+    m = pyo.ConcreteModel(name="vaccine.allocation")
+    m.S = pyo.Set(initialize=names, ordered=True, doc="players of the coalition S")
+    m.M = pyo.Param(m.S, initialize=M, doc="size M_i")
+    m.R = pyo.Param(initialize=R, mutable=True, doc="resources R(S) = sum_{i in S} r_i")
+
+    def fbounds(m: Any, i: str) -> tuple[float, float]:
+        fn = funcs[i]
+        lo = 1e-9 if fn.type == "ginsberg" else 0.0  # exp(a - b/f) is undefined at f = 0
+        return lo, min(fn.u, max(R / M[i], lo))
+
+    m.f = pyo.Var(m.S, bounds=fbounds, initialize=lambda m, i: max(min(f0[i], fbounds(m, i)[1]), fbounds(m, i)[0]),
+                  doc="fraction f_i of player i's size that receives resources")
+    sir = [i for i in names if funcs[i].type == "sir"]
+    if sir:  # only when present (an empty indexed component confuses model descriptions)
+        _add_final_size(m, sir, funcs, f0)
+
+    def F(m: Any, i: str) -> Any:
+        fn = funcs[i]
+        if fn.type == "logistic":
+            return 1.0 / (1.0 + pyo.exp(-fn.a * m.f[i] + fn.b))
+        if fn.type == "ginsberg":
+            return pyo.exp(fn.a - fn.b / m.f[i])
+        return m.s[i] + fn.slope * m.f[i]
+
+    m.value = pyo.Objective(expr=sum(m.M[i] * F(m, i) for i in m.S), sense=pyo.maximize,
+                            doc="sum_{i in S} M_i F_i(f_i), Problem (1)")
+    m.budget = pyo.Constraint(expr=sum(m.M[i] / scale * m.f[i] for i in m.S) <= m.R / scale,
+                              doc="sum_{i in S} f_i M_i <= R(S), Problem (1) (scaled by sum M)")
+    return m
+
+
+# ------------------------------------------------------------------------------------ PWL MILP
+
+
+def _pwl(fn: Any, top: float, pieces: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """Breakpoints, F values and the lift delta = max(F - interpolant) on [0, top]."""
+    pts = np.linspace(0.0, top, pieces + 1)
+    extra = [x for x in (fn.c, fn.f_tilde) if 0 < x < top]
+    pts = np.unique(np.concatenate([pts, extra]))
+    vals = fn.F(pts)
+    sub = np.linspace(0.0, 1.0, 257)
+    delta = 0.0
+    for a, b, fa, fb in zip(pts[:-1], pts[1:], vals[:-1], vals[1:]):
+        x = a + (b - a) * sub
+        delta = max(delta, float(np.max(fn.F(x) - (fa + (fb - fa) * sub))))
+    return pts, vals, delta * 1.01 + 1e-12 * max(1.0, float(np.max(np.abs(vals))))
+
+
+def build_milp(instance: Any, coalition: Any = None, pieces: int = 32, **_: Any) -> pyo.ConcreteModel:
+    """Piecewise-linear MILP (incremental form with binaries) whose optimum bounds v(S) from above."""
+    if pieces < 1:
+        raise InputError(f"option 'pieces' = {pieces}: must be >= 1")
+    idx = _coalition(instance, coalition)
+    names = [instance.names[i] for i in idx]
+    funcs = {nm: instance.functions[i] for nm, i in zip(names, idx)}
+    M = dict(zip(names, instance.M[idx]))
+    R = float(instance.r[idx].sum())
+    scale = float(sum(M.values()))
+    tabs = {i: _pwl(funcs[i], min(funcs[i].u, R / M[i]) if R > 0 else 0.0, pieces) for i in names}
+
+    m = pyo.ConcreteModel(name="vaccine.allocation.pwl")
+    m.S = pyo.Set(initialize=names, ordered=True, doc="players of the coalition S")
+    m.K = pyo.Set(initialize=[(i, k) for i in names for k in range(len(tabs[i][0]) - 1)], dimen=2,
+                  doc="segments k of player i's breakpoints")
+    m.x = pyo.Var(m.K, bounds=(0, 1), doc="fill fraction of segment k (incremental form)")
+    m.z = pyo.Var(m.K, within=pyo.Binary, doc="segment k is full (the next one may start)")
+    m.f = pyo.Var(m.S, bounds=(0, None), doc="fraction f_i")
+    width = {(i, k): float(tabs[i][0][k + 1] - tabs[i][0][k]) for (i, k) in m.K}
+    rise = {(i, k): float(tabs[i][1][k + 1] - tabs[i][1][k]) for (i, k) in m.K}
+    m.link = pyo.Constraint(m.S, rule=lambda m, i: m.f[i] == sum(width[i, k] * m.x[i, k] for (j, k) in m.K if j == i),
+                            doc="f_i = sum_k width_k x_ik")
+
+    def order(m: Any, i: str, k: int) -> Any:
+        if (i, k + 1) not in width:
+            return pyo.Constraint.Skip
+        return m.x[i, k + 1] <= m.z[i, k]
+
+    def full(m: Any, i: str, k: int) -> Any:
+        return m.z[i, k] <= m.x[i, k]
+
+    m.order = pyo.Constraint(m.K, rule=order, doc="segment k+1 starts only after segment k is full")
+    m.full = pyo.Constraint(m.K, rule=full, doc="z_ik = 1 only if segment k is full")
+    lift = {i: tabs[i][1][0] + tabs[i][2] for i in names}
+    m.value = pyo.Objective(
+        expr=sum(M[i] * (lift[i] + sum(rise[i, k] * m.x[i, k] for (j, k) in m.K if j == i)) for i in names),
+        sense=pyo.maximize, doc="sum_i M_i (PWL_i(f_i) + delta_i) >= sum_i M_i F_i(f_i)")
+    m.budget = pyo.Constraint(expr=sum(M[i] / scale * m.f[i] for i in names) <= R / scale,
+                              doc="sum_{i in S} f_i M_i <= R(S), Problem (1)")
+    m._coopt_delta = {i: tabs[i][2] for i in names}
+    return m
+
+
+# ------------------------------------------------------------------------------------ solution
+
+
+def solution(result: Any, model: Any, instance: Any, coalition: Any = None, **_: Any) -> dict[str, Any]:
+    """JSON solution: f {name: fraction}, value (true objective of f), bound, method."""
+    idx = _coalition(instance, coalition)
+    names = [instance.names[i] for i in idx]
+    fv = result.values.get("f", {})
+    f = {nm: max(0.0, float(fv.get(nm, 0.0) or 0.0)) for nm in names}  # solver round-off below 0
+    funcs = [instance.functions[i] for i in idx]
+    fa = np.array([f[nm] for nm in names])
+    M = instance.M[idx]
+    R = float(instance.r[idx].sum())
+    spend = float(M @ fa)
+    if spend > R and spend > 0:  # solver tolerance: scale back into the budget
+        fa = fa * (R / spend)
+        f = dict(zip(names, map(float, fa)))
+    value = _value(funcs, M, fa)
+    method = {"exact": "exact", "heuristic": "heuristic"}.get(result.solver, result.solver)
+    if isinstance(model, pyo.ConcreteModel) and hasattr(model, "_coopt_delta"):
+        method = "pwl-milp"
+        bound = result.objective
+        result.objective, result.bound = value, bound
+        result.gap = relative_gap(value, bound) if bound is not None else None
+        if result.status == Status.OPTIMAL and (result.gap or 0) > 1e-9:
+            result.status = Status.FEASIBLE
+        if bound is not None:
+            result.messages.append(f"PWL MILP optimum {bound:.10g} is an upper bound on v(S); its f has true value "
+                                   f"{value:.10g} (gap {result.gap:.2e})")
+    elif isinstance(model, pyo.ConcreteModel):
+        method = f"nlp-{result.solver}"
+        bound = result.bound
+        result.objective = value
+        if result.solver == "ipopt":
+            result.messages.append("Ipopt: a local optimum from the chosen start, no global claim")
+    else:
+        bound = result.bound
+    return {"f": f, "value": value, "bound": bound, "method": method}
+
+
+PROBLEM = Problem(
+    name="vaccine.allocation",
+    family="vaccine",
+    summary="S-curve knapsack of a coalition, Problem (1): exact KKT, PWL MILP bound, NLP, heuristic B.1",
+    paper="vaccine-fair-allocation.md, Section 3.1, Problem (1); Appendix B.1; Appendix C.1 eq. (24)",
+    equations="(1), (4), (24)",
+    options={
+        "coalition": Option("list[str]", None, "members of S (comma list of names); default the grand coalition"),
+        "start": Option(str, "pro-rata", "NLP start: pro-rata, heuristic or zero",
+                        choices=("pro-rata", "heuristic", "zero")),
+        "pieces": Option(int, 32, "PWL MILP: segments per player"),
+    },
+    formulations=(
+        Formulation("exact-kkt", "native", "NCNLP", build_exact, "KKT enumeration, global with certificate"),
+        Formulation("heuristic-b1", "native", "NCNLP", build_heuristic, "Appendix B.1 heuristic + repair"),
+        Formulation("nlp", "pyomo", "NCNLP", build_nlp, "declarative Problem (1) (Ipopt local, SCIP global)"),
+        Formulation("pwl-milp", "pyomo", "MILP", build_milp, "piecewise-linear MILP upper bound (HiGHS)"),
+    ),
+    solution=solution,
+    default_solver="exact",
+)
+
+
+__all__ = ["PROBLEM", "build_exact", "build_heuristic", "build_milp", "build_nlp", "heuristic_allocation",
+           "heuristic_game_values", "heuristic_values", "solution"]

@@ -1,0 +1,1 @@
+"""Vaccine-sharing game (Westerink-Duijzer, Schlicher, Musegaas 2019)."""
