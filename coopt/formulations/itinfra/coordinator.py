@@ -30,8 +30,8 @@ from coopt.formulations.itinfra import closed_form as cf
 
 
 def coalition_welfare(m: pyo.ConcreteModel) -> Any:
-    """CW(j), eq. (3): members' benefits (1) minus the coalition's cost (2)."""
-    G = sum(m.g[i] for i in m.inside)
+    """CW(j), eq. (3): members' benefits (1) minus the coalition's cost (2), TC = alpha p G^2."""
+    G = m.G
     outside_total = (m.n - m.j) * m.g_out
 
     def benefit(i: int) -> Any:  # B_i(j), eq. (1), for a member
@@ -62,6 +62,8 @@ def build(inst: ItInfraInstance, j: int, equal_treatment: bool = True, g_out: fl
     m.g_max = pyo.Param(initialize=math.inf if inst.g_max is None else inst.g_max, mutable=True,
                         doc="upper bound g-bar on each member's resource (inf: none)")
     m.g = pyo.Var(m.inside, bounds=(0, m.g_max), initialize=0.0, doc="resource level g_i of member i")
+    m.G = pyo.Var(bounds=(0, None), initialize=0.0, doc="coalition's total resource G = sum of members' g_i")
+    m.total = pyo.Constraint(expr=m.G == sum(m.g[i] for i in m.inside), doc="G = sum_{i in C} g_i, eq. (2)")
     m.welfare = pyo.Objective(rule=coalition_welfare, sense=pyo.maximize, doc="CW(j), eq. (3)")
     if equal_treatment:
         m.equal = pyo.Constraint(
