@@ -32,6 +32,11 @@ def problems() -> dict[str, Problem]:
             module = importlib.import_module(mod.name)
             prob = getattr(module, "PROBLEM", None)
             if isinstance(prob, Problem):
+                from coopt.solve import COMMON_OPTIONS
+
+                clash = set(prob.options) & set(COMMON_OPTIONS)
+                if clash:  # --set tol=... must mean one thing
+                    raise RuntimeError(f"{prob.name}: option(s) {sorted(clash)} clash with the common solver options")
                 if prob.name in found:
                     raise RuntimeError(f"problem {prob.name} registered twice ({mod.name})")
                 found[prob.name] = prob

@@ -78,10 +78,10 @@ def paper_messages(inst: ItInfraInstance, found: list[int]) -> tuple[list[str], 
     return msgs, {"size": float(fixed), "size_printed": float(printed)}
 
 
-def run(inst: ItInfraInstance, solver: str, solver_options: Mapping[str, Any], tol: float = 1e-9) -> Result:
+def run(inst: ItInfraInstance, solver: str, solver_options: Mapping[str, Any], tie_tol: float = 1e-9) -> Result:
     t0 = time.perf_counter()
     table = solve_stage2(inst, solver, solver_options)
-    found, details = equilibria(table, tol=tol)
+    found, details = equilibria(table, tol=tie_tol)
     msgs, ref = paper_messages(inst, found)
     res = Result(problem="itinfra.equilibrium", status=table.status, solver=solver,
                  values=_values(table), messages=[*table.messages, *msgs], formulation="stage2-enumeration")
@@ -108,7 +108,7 @@ PROBLEM = Problem(
     summary="Every equilibrium coalition size (0 = singleton) of the participation game, with certificates",
     paper="itinfra-coalition-formation.md, section 5, Proposition 2",
     equations="(10)-(15); Stage 2 (3), (6)",
-    options={"tol": Option(float, 1e-9, "tie tolerance on deviation gains, relative to max(1, |S_single|)")},
+    options={"tie_tol": Option(float, 1e-9, "tie tolerance on deviation gains, relative to max(1, |S_single|)")},
     run=run,
     default_solver="highs",
     solvers=STAGE2_SOLVERS,

@@ -122,10 +122,10 @@ def equilibria(tb: HetTables, tol: float = 1e-9) -> tuple[list[Composition], dic
     return sorted(c for c, g in gains.items() if g <= tol * scale), gains
 
 
-def run(inst: ItInfraHetInstance, solver: str, solver_options: Mapping[str, Any], tol: float = 1e-9) -> Result:
+def run(inst: ItInfraHetInstance, solver: str, solver_options: Mapping[str, Any], tie_tol: float = 1e-9) -> Result:
     t0 = time.perf_counter()
     tb = HetTables(inst, solver, solver_options)
-    found, gains = equilibria(tb, tol)
+    found, gains = equilibria(tb, tie_tol)
     key = ",".join
     res = Result(problem="itinfra.heterogeneous", status=tb.status, solver=solver, formulation="B.1-enumeration",
                  messages=list(tb.messages))
@@ -165,7 +165,7 @@ PROBLEM = Problem(
     summary="Equilibrium compositions with heterogeneous district costs (Appendix B.2, any number of types)",
     paper="itinfra-coalition-formation.md, Appendix B",
     equations="(B.1), the conditions of B.2",
-    options={"tol": Option(float, 1e-9, "tie tolerance on deviation gains (relative)")},
+    options={"tie_tol": Option(float, 1e-9, "tie tolerance on deviation gains (relative)")},
     run=run,
     default_solver="exact",
     solvers=("exact", "ipopt", "scip"),

@@ -109,7 +109,7 @@ def schedule_from_model(inst: ItInfraInstance, solver: str = "exact", alphas: tu
 
 
 def run(inst: ItInfraInstance, solver: str, solver_options: Mapping[str, Any], margin: float = 1e-6,
-        alphas: int = 99, lp_solver: str = "highs", tol: float = 1e-9) -> Result:
+        alphas: int = 99, lp_solver: str = "highs", tie_tol: float = 1e-9) -> Result:
     t0 = time.perf_counter()
     n, k, b, g = inst.n, inst.kappa, inst.beta, inst.gamma
     get_solver(lp_solver)
@@ -125,10 +125,10 @@ def run(inst: ItInfraInstance, solver: str, solver_options: Mapping[str, Any], m
     if not paper or not all(np.isfinite(v) for v in paper.values()):
         paper = {}
         msgs.append(f"the paper's schedule is undefined here (kappa = {k}, beta = {b}: a division by zero)")
-    eq_paper, _ = equilibria(t, paper or None, tol)
+    eq_paper, _ = equilibria(t, paper or None, tie_tol)
     target_paper, _ = optimum(t, paper or None, g)
     grid = np.linspace(0.01, 0.99, alphas)
-    check = verify_schedule(inst, paper, grid, tol) if paper else {
+    check = verify_schedule(inst, paper, grid, tie_tol) if paper else {
         "aligned": False, "aligned_share": 0.0, "failing_alphas": []}
     here_ok = bool(paper) and eq_paper == [target_paper]
     if paper and bound_binds(inst):
@@ -148,7 +148,7 @@ def run(inst: ItInfraInstance, solver: str, solver_options: Mapping[str, Any], m
         status = lp.status
         msgs.append(f"incentive LP: {lp.status.value}")
     else:
-        eq_lc, _ = equilibria(t, lc, tol)
+        eq_lc, _ = equilibria(t, lc, tie_tol)
         if eq_lc != [target]:
             msgs.append(f"least-cost schedule check failed: equilibria {eq_lc}, target {target}")
             status = Status.NUMERICAL_ERROR
@@ -184,7 +184,7 @@ PROBLEM = Problem(
         "margin": Option(float, 1e-6, "strictness margin of the LP's IC conditions (payoff units)"),
         "alphas": Option(int, 99, "number of alphas in (0.01, 0.99) on which the paper's schedule is verified"),
         "lp_solver": Option(str, "highs", "LP solver for the least-cost schedule", choices=("highs", "scip")),
-        "tol": Option(float, 1e-9, "tie tolerance on deviation gains (relative)"),
+        "tie_tol": Option(float, 1e-9, "tie tolerance on deviation gains (relative)"),
     },
     run=run,
     default_solver="highs",
