@@ -9,7 +9,6 @@ the notes), so coopt searches all subsets. ``null`` when no stable coalition exi
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,7 +26,6 @@ def best(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], 
 
 
 def run(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], delta: float = 1e-9) -> Result:
-    t0 = time.perf_counter()
     b, f = best(inst, solver, solver_options, delta)
     sol: dict[str, Any] = {kind: (describe(inst, S, kind) if S is not None else None) for kind, S in b.items()}
     sol["method"] = f.method
@@ -39,7 +37,6 @@ def run(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], d
     nash = sol["nash"]
     res.objective = nash["social_cost"] if nash else inst.n * inst.sigma2
     res.solution = sol
-    res.wall_time = time.perf_counter() - t0
     return res
 
 

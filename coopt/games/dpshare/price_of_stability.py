@@ -11,7 +11,6 @@ does not guarantee it is >= 1). No stable coalition means no sharing (n sigma2, 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,7 +35,6 @@ def pos_values(inst: DpShareInstance, S: list[int] | None, design: dict[str, Any
 
 
 def run(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], delta: float = 1e-9) -> Result:
-    t0 = time.perf_counter()
     b, f = best(inst, solver, solver_options, delta)
     k, _ = cf.design_scan(inst.c, inst.sigma2, inst.alpha)
     design = central_outcome(inst, list(range(k)))
@@ -50,7 +48,6 @@ def run(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], d
                  gap=f.gap)
     res.objective = sol["nash"]["pos_sc"]
     res.solution = sol
-    res.wall_time = time.perf_counter() - t0
     return res
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-import time
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -123,7 +122,6 @@ def equilibria(tb: HetTables, tol: float = 1e-9) -> tuple[list[Composition], dic
 
 
 def run(inst: ItInfraHetInstance, solver: str, solver_options: Mapping[str, Any], tie_tol: float = 1e-9) -> Result:
-    t0 = time.perf_counter()
     tb = HetTables(inst, solver, solver_options)
     found, gains = equilibria(tb, tie_tol)
     key = ",".join
@@ -144,7 +142,6 @@ def run(inst: ItInfraHetInstance, solver: str, solver_options: Mapping[str, Any]
                   "equal_treatment_residual": max((o.spread for o in tb.outcomes.values()), default=0.0)}
     if len(found) > 1:
         res.messages.append(f"{len(found)} equilibria: heterogeneous districts need not have a unique equilibrium")
-    res.wall_time = time.perf_counter() - t0
     return res
 
 

@@ -10,7 +10,6 @@ where SW is convex in j, included). Proposition 4 (beta > 1/2) or Appendix C's r
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,7 +32,6 @@ def optimum(t: Stage2Table, phi: Any = None, gamma: float = 0.0) -> tuple[int, d
 
 
 def run(inst: ItInfraInstance, solver: str, solver_options: Mapping[str, Any]) -> Result:
-    t0 = time.perf_counter()
     t = solve_stage2(inst, solver, solver_options)
     size, sw = optimum(t)
     msgs = list(t.messages)
@@ -52,7 +50,6 @@ def run(inst: ItInfraInstance, solver: str, solver_options: Mapping[str, Any]) -
     if ref is not None:
         res.closed_form = {"size": ref}
         res.closed_form_error = abs(size - ref) / max(1.0, ref)
-    res.wall_time = time.perf_counter() - t0
     if not np.isfinite(res.objective):
         res.messages.append("welfare is not finite")
     return res

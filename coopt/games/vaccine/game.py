@@ -14,7 +14,6 @@ ordered by size and then by player order (never by bit position).
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,7 +25,6 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any]) -> Result
     """All coalition values of ``instance`` with ``solver`` exact or heuristic."""
     from coopt.errors import SolverUnavailable
 
-    t0 = time.perf_counter()
     if solver == "exact":
         from coopt.games.vaccine.characteristic import solve_all
 
@@ -54,7 +52,6 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any]) -> Result
         res.gap = max(gaps)
         res.messages.append(f"largest relative gap bound - v over all coalitions: {res.gap:.2e}")
     res.values = {"v": {",".join(r["members"]): r["v"] for r in rows}}
-    res.wall_time = time.perf_counter() - t0
     return res
 
 
