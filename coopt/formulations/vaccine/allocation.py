@@ -46,6 +46,16 @@ def _coalition(instance: Any, coalition: Any) -> list[int]:
     return instance.index_of(coalition)
 
 
+def _coalition_data(instance: Any, coalition: Any) -> tuple[list[int], list[str], dict, dict, float, float]:
+    """What the Pyomo models of a coalition S read: positions, names, F_i and M_i by name, the resources
+    R(S) = sum_{i in S} r_i, and the value unit sum_{i in S} M_i that scales the budget row."""
+    idx = _coalition(instance, coalition)
+    names = [instance.names[i] for i in idx]
+    funcs = {nm: instance.functions[i] for nm, i in zip(names, idx)}
+    M = dict(zip(names, instance.M[idx]))
+    return idx, names, funcs, M, float(instance.r[idx].sum()), float(sum(M.values()))
+
+
 def _value(funcs: list, M: np.ndarray, f: np.ndarray) -> float:
     return float(sum(m * fn.F(x) for fn, m, x in zip(funcs, M, f)))
 
@@ -201,12 +211,7 @@ def _add_final_size(m: pyo.ConcreteModel, sir: list[str], funcs: dict, f0: dict)
 
 def build_nlp(instance: Any, coalition: Any = None, start: str = "pro-rata", **_: Any) -> pyo.ConcreteModel:
     """Declarative Problem (1): exp() for logistic/Ginsberg, an implicit final-size equation for sir."""
-    idx = _coalition(instance, coalition)
-    names = [instance.names[i] for i in idx]
-    funcs = {nm: instance.functions[i] for nm, i in zip(names, idx)}
-    M = dict(zip(names, instance.M[idx]))
-    R = float(instance.r[idx].sum())
-    scale = float(sum(M.values()))
+    idx, names, funcs, M, R, scale = _coalition_data(instance, coalition)
     f0 = dict(zip(names, _start(instance, idx, start)))
 
     m = pyo.ConcreteModel(name="vaccine.allocation")
@@ -261,12 +266,7 @@ def build_milp(instance: Any, coalition: Any = None, pieces: int = 32, **_: Any)
     """Piecewise-linear MILP (incremental form with binaries) whose optimum bounds v(S) from above."""
     if pieces < 1:
         raise InputError(f"option 'pieces' = {pieces}: must be >= 1")
-    idx = _coalition(instance, coalition)
-    names = [instance.names[i] for i in idx]
-    funcs = {nm: instance.functions[i] for nm, i in zip(names, idx)}
-    M = dict(zip(names, instance.M[idx]))
-    R = float(instance.r[idx].sum())
-    scale = float(sum(M.values()))
+    idx, names, funcs, M, R, scale = _coalition_data(instance, coalition)
     tabs = {i: _pwl(funcs[i], min(funcs[i].u, R / M[i]) if R > 0 else 0.0, pieces) for i in names}
 
     m = pyo.ConcreteModel(name="vaccine.allocation.pwl")

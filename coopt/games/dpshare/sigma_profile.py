@@ -11,18 +11,12 @@ import numpy as np
 import pandas as pd
 
 from coopt.formulations.dpshare import closed_form as cf
-from coopt.games.dpshare.stability import MAX_ENUM_N, features
+from coopt.games.dpshare.stability import features
 
 
 def windows(c_sorted: np.ndarray, alpha: float) -> pd.DataFrame:
     """sigma^2 windows of every subset with k >= 2: columns mask, k, T, E (Nash end), R (robust end)."""
-    ws = cf.w(c_sorted)
-    n = ws.size
-    if n > MAX_ENUM_N:
-        raise ValueError(f"window enumeration is for n <= {MAX_ENUM_N}")
-    masks, k, W, wmax, wl0 = features(ws)
-    keep = k >= 2
-    masks, k, W, wmax, wl0 = masks[keep], k[keep], W[keep], wmax[keep], wl0[keep]
+    masks, k, W, wmax, wl0 = features(cf.w(c_sorted))
     with np.errstate(invalid="ignore", over="ignore"):
         T = cf.T(W, wmax, k, alpha)
         E = np.where(np.isinf(wl0), np.inf, cf.E(W, np.where(np.isinf(wl0), 0.0, wl0), k, alpha))

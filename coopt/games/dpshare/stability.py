@@ -35,13 +35,16 @@ class Enumeration:
 
 
 def features(ws: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(mask, k, W_S, wmax, w_l0) of every subset mask of n agents, in O(2^n) by doubling.
+    """(mask, k, W_S, wmax, w_l0) of every subset mask of n agents with k >= 2 members (the subsets that
+    share), in O(2^n) by doubling; n <= MAX_ENUM_N.
 
     Subsets whose highest member is i are the masks in [2^i, 2^(i+1)): each is a subset of the first i
     agents plus agent i, so W, k and the most expensive member follow from the lower half. The cheapest
     outsider is the lowest zero bit, (~mask) & (mask + 1); w_l0 = +inf for the grand coalition.
     """
     n = ws.size
+    if n > MAX_ENUM_N:
+        raise ValueError(f"enumeration of the 2^n subsets is for n <= {MAX_ENUM_N}, got n = {n}")
     N = 1 << n
     W = np.zeros(N)
     k = np.zeros(N, dtype=np.int64)
@@ -54,18 +57,15 @@ def features(ws: np.ndarray) -> tuple[np.ndarray, ...]:
     masks = np.arange(N, dtype=np.int64)
     l0 = np.log2(((~masks) & (masks + 1)).astype(float)).astype(np.int64)   # exact: powers of two
     wl0 = np.append(ws, np.inf)[l0]
-    return masks, k, W, ws[top], wl0
+    keep = k >= 2
+    return masks[keep], k[keep], W[keep], ws[top][keep], wl0[keep]
 
 
 def enumerate_stable(c_sorted: np.ndarray, sigma2: float, alpha: float) -> Enumeration:
     """All Nash and robust coalitions by vectorised enumeration of the 2^n subsets (O(1) test each)."""
     ws = cf.w(c_sorted)
     n = ws.size
-    if n > MAX_ENUM_N:
-        raise ValueError(f"enumeration is for n <= {MAX_ENUM_N}, got n = {n}")
     masks, k, W, wmax, wl0 = features(ws)
-    ok = k >= 2
-    masks, k, W, wmax, wl0 = masks[ok], k[ok], W[ok], wmax[ok], wl0[ok]
     exit_ok = cf.T(W, wmax, k, alpha) <= sigma2
     masks, k, W, wmax, wl0 = masks[exit_ok], k[exit_ok], W[exit_ok], wmax[exit_ok], wl0[exit_ok]
     grand = np.isinf(wl0)
