@@ -20,13 +20,11 @@ Solution keys: ``lambda`` (exact), ``lambda_model`` (SCIP, or null), ``D`` {name
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from coopt.errors import InputError
 from coopt.formulations.base import Option, Problem
 from coopt.formulations.vaccine import market_lp
 from coopt.formulations.vaccine.core_lp import CoalitionValues
@@ -90,34 +88,30 @@ def wolfe_analysis(names: Sequence[str], envelopes: Sequence[Envelope], R: float
 def run(instance: Any, solver: str, solver_options: Mapping[str, Any], coalition: list[str] | None = None,
         rel_tol: float = 1e-7) -> Result:
     """vaccine.wolfe_dual on a vaccine instance (coalition default: the grand coalition)."""
+    from coopt.games.vaccine.characteristic import coalition_value
     from coopt.games.vaccine.core import exact_game
     from coopt.games.vaccine.market import player_arrays, pyomo_exprs
 
-    t0 = time.perf_counter()
-    game, f_grand = exact_game(instance)
-    members = list(coalition) if coalition else list(game.names)
-    unknown = [m for m in members if m not in game.names]
-    if unknown:
-        raise InputError(f"option 'coalition': unknown member(s) {unknown} (players: {', '.join(game.names)})")
-    M, r, F, dF, ft = player_arrays(instance, game.names)
-    idx = [game.names.index(m) for m in members]
+    names = list(instance.names)
+    idx = instance.index_of(coalition) if coalition else list(range(len(names)))
+    members = [names[i] for i in idx]
+    M, r, F, dF, ft = player_arrays(instance, names)
     env = [Envelope(float(M[i]), F[i], dF[i], float(ft[i])) for i in idx]
     R = float(sum(r[i] for i in idx))
-    exprs_all = pyomo_exprs(instance, game.names) if solver in ("scip", "highs") else None
+    exprs_all = pyomo_exprs(instance, names) if solver in ("scip", "highs") else None
     exprs = [exprs_all[i] for i in idx] if exprs_all is not None and all(exprs_all[i] for i in idx) else None
-    grand = len(idx) == game.n
-    g = f_grand if grand else None
-    sol = wolfe_analysis(members, env, R, exprs, game if grand else None, r if grand else None, g, rel_tol,
-                         solver_options)
-    if not grand:
-        sol["v"] = game.v[game.mask_of(members)]
+    if len(idx) == len(names):  # S = N: the core and the LP (18)-(23) need every v(S)
+        game, f_grand = exact_game(instance)
+        sol = wolfe_analysis(members, env, R, exprs, game, r, f_grand, rel_tol, solver_options)
+    else:  # a proper coalition needs only its own v(S)
+        sol = wolfe_analysis(members, env, R, exprs, None, None, None, rel_tol, solver_options)
+        sol["v"] = coalition_value(instance, members)[0]
         sol["relaxation_tight"] = bool(sol["v2"] - sol["v"] <= rel_tol * max(1.0, abs(sol["v"])))
     res = Result(problem="vaccine.wolfe_dual", status=Status.OPTIMAL, solver="exact" if exprs is None else "scip",
                  objective=sol["v2"], bound=sol["v2"], solution=sol, formulation="Wolfe dual (14)")
     res.values = {"lam": sol["lambda"]}
     if exprs is None:
         res.messages.append("Pyomo model of (14) not solved (needs logistic/ginsberg functions and solver scip)")
-    res.wall_time = time.perf_counter() - t0
     return res
 
 

@@ -124,5 +124,22 @@ def test_market_and_wolfe_runs_on_bundled_examples():
     w = run("vaccine.wolfe_dual", coopt.load("vaccine/example-1"), solver="exact").solution
     assert w["lambda"] == pytest.approx(1.533545, abs=1e-6)  # D_F(f~) of logistic(45, 25), notes 1.1
     assert w["lambda_in_core_interval"] and not w["relaxation_tight"]
-    with pytest.raises(InputError, match="unknown member"):
+    with pytest.raises(InputError, match="option .coalition.: unknown player .9."):
         run("vaccine.wolfe_dual", coopt.load("vaccine/example-1"), solver="exact", coalition=["9"])
+
+
+def test_wolfe_on_a_proper_coalition_uses_its_own_v_and_bounds_it():
+    """A proper coalition S: v(S) is the game's value of S (not the grand coalition's), v2 = D(S) >= v(S),
+    and members named out of file order or twice are handled like every vaccine option."""
+    import coopt
+    from coopt.catalog import run
+
+    inst = coopt.load("vaccine/example-3")
+    table = {tuple(c["members"]): c["v"] for c in run("vaccine.game", inst, solver="exact").solution["coalitions"]}
+    for S in (("1", "2"), ("2", "3"), ("1", "3")):
+        w = run("vaccine.wolfe_dual", inst, solver="exact", coalition=list(reversed(S))).solution
+        assert w["v"] == pytest.approx(table[S], rel=1e-9)
+        assert w["v2"] >= w["v"] - 1e-9
+        assert w["relaxation_tight"] == (w["v2"] - w["v"] <= 1e-7 * max(1.0, abs(w["v"])))
+    with pytest.raises(InputError, match="named twice"):
+        run("vaccine.wolfe_dual", inst, solver="exact", coalition=["1", "1"])
