@@ -34,7 +34,6 @@ import itertools
 import json
 import logging
 import math
-import os
 import re
 import threading
 import time
@@ -47,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from coopt.errors import CooptError, InputError
+from coopt.experiments.base import atomic_path
 
 MANIFEST = "manifest.json"
 CHUNK_DIR = "chunks"
@@ -275,13 +275,9 @@ def grid_hash(points: list[Point], meta: Mapping[str, Any] | None = None) -> str
 
 
 def _atomic_write_bytes(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    try:
+    """``write(tmp)`` then rename over ``path`` (:func:`coopt.experiments.base.atomic_path`)."""
+    with atomic_path(path) as tmp:
         write(tmp)
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
