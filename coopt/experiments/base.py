@@ -157,6 +157,16 @@ def write_csv(frame: pd.DataFrame, path: Path | str, index: bool = False, **kwar
     return Path(path)
 
 
+def pyplot() -> Any:
+    """``matplotlib.pyplot`` on the non-interactive Agg backend: figures go to files, no screen needed."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def save_figure(fig: Any, path: Path | str, dpi: int = 150, close: bool = True, **kwargs: Any) -> Path:
     """Save a matplotlib figure atomically (format from the suffix, tight bbox); close it by default."""
     path = Path(path)

@@ -15,7 +15,7 @@ import pandas as pd
 
 import coopt
 from coopt.catalog import run as run_problem
-from coopt.experiments.base import Experiment, ExperimentOutput, save_figure, write_csv, write_text
+from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_figure, write_csv, write_text
 from coopt.experiments.dpshare.tables import markdown
 from coopt.games.dpshare.sigma_profile import step_functions
 
@@ -41,10 +41,7 @@ def _shade(ax, f: pd.DataFrame, col: str) -> None:
 
 
 def run(out_dir: Path, quick: bool) -> ExperimentOutput:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     inst = coopt.load("dpshare/figure1")
     f = step_functions(inst.c, inst.alpha)

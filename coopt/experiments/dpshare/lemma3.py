@@ -15,7 +15,7 @@ import pandas as pd
 
 import coopt
 from coopt.catalog import run as run_problem
-from coopt.experiments.base import Experiment, ExperimentOutput, save_figure, write_csv, write_text
+from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_figure, write_csv, write_text
 from coopt.experiments.dpshare.tables import compare_rows, markdown
 from coopt.formulations.dpshare import closed_form as cf
 from coopt.games.dpshare import definitions as D
@@ -49,10 +49,7 @@ def table(inst) -> list[tuple[str, float | None, float]]:
 
 
 def run(out_dir: Path, quick: bool) -> ExperimentOutput:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     inst = coopt.load("dpshare/lemma3-example")
     frame = compare_rows(table(inst))

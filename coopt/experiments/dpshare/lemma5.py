@@ -13,7 +13,7 @@ import pandas as pd
 
 import coopt
 from coopt.catalog import run as run_problem
-from coopt.experiments.base import Experiment, ExperimentOutput, save_figure, write_csv, write_text
+from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_figure, write_csv, write_text
 from coopt.experiments.dpshare.tables import markdown
 from coopt.games.dpshare.sigma_profile import step_functions
 
@@ -21,10 +21,7 @@ SIGMAS = (0.25, 0.4)
 
 
 def run(out_dir: Path, quick: bool) -> ExperimentOutput:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     base = coopt.load("dpshare/lemma5-example")
     rows = []

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coopt.experiments.base import Experiment, ExperimentOutput, save_figure, write_csv
+from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_figure, write_csv
 from coopt.experiments.itinfra import regions as R
 from coopt.formulations.itinfra import closed_form as cf
 
@@ -18,10 +18,7 @@ N, KAPPA = 10, 0.35
 
 
 def run(out_dir: Path, quick: bool) -> ExperimentOutput:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     betas, alphas = R.axes(quick)
     frame = R.grid_sweep(R.sweep_dir(out_dir, f"main-{len(betas)}x{len(alphas)}"), betas, alphas, N, KAPPA, quick)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coopt.experiments.base import Experiment, ExperimentOutput, save_figure, write_csv
+from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_figure, write_csv
 from coopt.experiments.itinfra import regions as R
 
 N, KAPPA = 10, 0.35
@@ -18,10 +18,7 @@ CMP_COLORS = {"<": "#fdae6b", "=": "#f2f2f2", ">": "#74c476"}
 
 
 def run(out_dir: Path, quick: bool) -> ExperimentOutput:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from coopt.experiments.base import Experiment, ExperimentOutput, save_figure, write_csv
+from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_figure, write_csv
 from coopt.formulations.itinfra import closed_form as cf
 
 N = 10
@@ -34,10 +34,7 @@ def _ranges(values: list[float], step: float) -> str:
 
 
 def run(out_dir: Path, quick: bool) -> ExperimentOutput:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     import coopt
     from coopt.games.itinfra.incentives import schedule_from_model

@@ -14,17 +14,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from coopt.experiments.base import Experiment, ExperimentOutput, save_figure, write_csv
+from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_figure, write_csv
 from coopt.formulations.itinfra import closed_form as cf
 
 P_H, P_L = 2.0, 1.0
 
 
 def run(out_dir: Path, quick: bool) -> ExperimentOutput:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
     from matplotlib.colors import ListedColormap
 
     import coopt

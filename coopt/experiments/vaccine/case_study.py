@@ -11,15 +11,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 import coopt
+from coopt.experiments.base import pyplot
 from coopt.experiments.vaccine.common import judge_instance
+
+plt = pyplot()
 
 TAU_FULL = tuple(range(0, 51, 5))
 V_FULL = tuple(float(v) for v in np.arange(0, 3.0e8 + 1, 5e6))

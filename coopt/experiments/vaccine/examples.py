@@ -9,18 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 import coopt
-from coopt.experiments.base import Experiment, ExperimentOutput, save_figure, write_csv
+from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_figure, write_csv
 from coopt.experiments.vaccine.common import exact_game
 from coopt.games.vaccine.core import core_solution, least_core
 from coopt.games.vaccine.market import analyze_market, market_data
+
+plt = pyplot()
 
 ORDER = ((0,), (1,), (2,), (0, 1), (0, 2), (1, 2), (0, 1, 2))  # the paper's column order
 PAPER = {  # printed tables (4 decimals)

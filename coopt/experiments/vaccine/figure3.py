@@ -8,13 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-
-from coopt.experiments.base import Experiment, ExperimentOutput, save_figure, write_csv
+from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_figure, write_csv
 from coopt.experiments.vaccine.random_games import KINDS, series_label, summarize, sweep
+
+plt = pyplot()
 
 
 def plot_shares(table, col_exact: str, col_heur: str, ylabel: str, title: str):

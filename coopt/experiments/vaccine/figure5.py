@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-
-from coopt.experiments.base import Experiment, ExperimentOutput, save_figure, write_csv
+from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_figure, write_csv
 from coopt.experiments.vaccine.common import ALLOCATIONS
 from coopt.experiments.vaccine.random_games import KINDS, series_label, summarize, sweep
+
+plt = pyplot()
 
 D_MAX = 4.0  # the paper's Figure 5 shows d in {0.05, 0.5, ..., 4}
 

@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from coopt.experiments.base import Experiment, ExperimentOutput, save_figure, write_csv
+from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_figure, write_csv
 from coopt.games.vaccine.market import player_arrays
+
+plt = pyplot()
 
 NOTES = {"F(0)": 0.465790, "F(0.1)": 0.630663, "F(0.2)": 0.806833, "F(0.3)": 0.987496, "f~": 0.28595}
 
