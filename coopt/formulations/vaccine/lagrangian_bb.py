@@ -61,6 +61,7 @@ from __future__ import annotations
 import heapq
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -246,8 +247,8 @@ class BBResult:
 class _Relax:
     """Evaluate the node bound L(lambda) on grid columns or at a fractional position p = k + t."""
 
-    def __init__(self, P: PoolData, x: np.ndarray, proper: bool, nonempty: bool) -> None:
-        self.P, self.x, self.proper, self.nonempty = P, x, proper, nonempty
+    def __init__(self, P: PoolData, x: np.ndarray, proper: bool, nonempty: bool, tol: float = 0.0) -> None:
+        self.P, self.x, self.proper, self.nonempty, self.tol = P, x, proper, nonempty, tol
         self.idle0 = P.M * P.F0 - x  # idle value at lambda = 0; plus lambda r_i
 
     def options(self, node: _Node, k: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -328,12 +329,15 @@ def _F_at(P: PoolData, mask: np.ndarray, f: np.ndarray) -> np.ndarray:
 def solve(P: PoolData, x: np.ndarray | None = None, members: np.ndarray | None = None,
           allowed: np.ndarray | None = None, proper: bool = True, nonempty: bool = True,
           tol: float = 1e-9, time_limit: float | None = None, node_limit: int = 200000,
-          keep: int = 1) -> BBResult:
+          keep: int = 1, exclude: Callable[[np.ndarray], bool] | None = None) -> BBResult:
     """Maximise sum_{i in S} (M_i F_i(f_i) - x_i) over coalitions S and feasible f (see module doc).
 
     ``members`` (bool, n) fixes z = members (then the answer is v(S) - x(S)); ``allowed`` (bool, n)
-    restricts S to a subset of the players. ``tol`` is absolute: nodes whose bound is within tol of
-    the incumbent are fathomed, so ``upper - value <= tol`` on "optimal"."""
+    restricts S to a subset of the players; ``exclude(members) -> bool`` removes coalitions from the
+    feasible set (the nucleolus's coalitions in the span of the fixed ones): they are never returned,
+    and a node whose relaxation settles on one is split by the membership of its free players
+    (Lawler-Murty), so that the bound covers only the coalitions kept. ``tol`` is absolute: nodes
+    whose bound is within tol of the incumbent are fathomed, so ``upper - value <= tol`` on "optimal"."""
     t0 = time.perf_counter()
     n = P.n
     x = np.zeros(n) if x is None else np.asarray(x, float)
@@ -349,9 +353,9 @@ def solve(P: PoolData, x: np.ndarray | None = None, members: np.ndarray | None =
     cb = np.where(bits & IDLE, P.cv, np.nan)
     ca[P.cv <= 0] = np.nan
     cb[P.cv <= 0] = np.nan
-    relax = _Relax(P, x, proper, nonempty)
+    relax = _Relax(P, x, proper, nonempty, 1e-3 * tol)
     root = _Node(0.0, 0, bits, ca, cb)
-    best = _Best(n, keep)
+    best = _Best(n, keep, exclude)
     heap: list[_Node] = []
     seq = 1
     nodes = 0
@@ -373,6 +377,8 @@ def solve(P: PoolData, x: np.ndarray | None = None, members: np.ndarray | None =
             break
         nodes += 1
         children = _process(relax, node, best)
+        if children is None:  # the node holds nothing but an excluded coalition
+            continue
         if node.bound <= best.value + tol:
             fathomed_top = max(fathomed_top, node.bound)
             continue
@@ -399,7 +405,8 @@ def solve(P: PoolData, x: np.ndarray | None = None, members: np.ndarray | None =
 
 
 class _Best:
-    def __init__(self, n: int, keep: int) -> None:
+    def __init__(self, n: int, keep: int, exclude: Callable[[np.ndarray], bool] | None = None) -> None:
+        self.exclude = exclude
         self.value = _NEG
         self.members = np.zeros(n, bool)
         self.f = np.zeros(n)
@@ -407,6 +414,8 @@ class _Best:
         self.pool: dict[int, tuple[float, np.ndarray]] = {}
 
     def offer(self, members: np.ndarray, f: np.ndarray, value: float) -> None:
+        if self.exclude is not None and self.exclude(members):
+            return
         mask = _mask(members)
         old = self.pool.get(mask)
         if old is None or value > old[0]:
@@ -480,8 +489,9 @@ def _at(relax: _Relax, node: _Node, p: float) -> tuple[float, np.ndarray, np.nda
 
 
 # ------------------------------------------------------------------------------------ a node's work
-def _process(relax: _Relax, node: _Node, best: _Best) -> list[_Node]:
-    """Primal heuristics at the node's price; then the children (empty: nothing to branch on)."""
+def _process(relax: _Relax, node: _Node, best: _Best) -> list[_Node] | None:
+    """Primal heuristics at the node's price; then the children (empty: nothing to branch on; None:
+    the node holds only an excluded coalition)."""
     P = relax.P
     p = getattr(node, "p", 0.0)
     G = len(P.lam)
@@ -505,7 +515,37 @@ def _process(relax: _Relax, node: _Node, best: _Best) -> list[_Node]:
             _complete(relax, node, trial, p, best)
     if node.bound <= best.value:
         return []
+    if best.exclude is not None and np.array_equal(ch_lo > 0, ch_hi > 0) and best.exclude(ch_hi > 0):
+        return _exclude_split(node, ch_hi > 0)  # the relaxation settles on an excluded coalition
     return _branch(relax, node, ch_lo, ch_hi, nets_lo, nets_hi, switching)
+
+
+def _exclude_split(node: _Node, S: np.ndarray) -> list[_Node] | None:
+    """Children covering the node's coalitions except S (Lawler-Murty): with the free players
+    j_1, j_2, ... (OUT and a member's piece both allowed), child t copies S on j_1..j_{t-1} and takes
+    the other side on j_t. None when no player is free (the node is S alone)."""
+    free = [int(i) for i in np.nonzero((node.bits & OUT > 0) & ((node.bits & ~np.uint8(OUT) > 0)
+                                                               | np.isfinite(node.ca)))[0]]
+    if not free:
+        return None
+    kids = []
+    for t, j in enumerate(free):
+        ch = _child(node)
+        for i in free[:t]:
+            _set_member(ch, i, bool(S[i]))
+        _set_member(ch, j, not S[j])
+        kids.append(ch)
+    return kids
+
+
+def _set_member(node: _Node, i: int, inside: bool) -> None:
+    if inside:
+        node.bits[i] &= ~np.uint8(OUT)
+    else:
+        node.bits[i] = OUT
+        node.ca[i] = node.cb[i] = np.nan
+        if node.designated == i:
+            node.designated = -1
 
 
 def _subset_fill(cand: list[int], delta: dict[int, float], slack: float) -> list[list[int]]:
@@ -617,13 +657,16 @@ def _branch(relax: _Relax, node: _Node, ch_lo: np.ndarray, ch_hi: np.ndarray, ne
             nets_hi: np.ndarray, switching: np.ndarray) -> list[_Node]:
     """Children of a node: partition the pieces of the switching player that moves the most doses, or
     split the convex interval of the designated player when it switches between the interval's ends."""
+    P = relax.P
     cand = [int(i) for i in switching if ch_lo[i] != ch_hi[i]]
     if not cand:
         return []
     i = max(cand, key=lambda k: abs(nets_lo[k] - nets_hi[k]))
     if {int(ch_lo[i]), int(ch_hi[i])} == {3, 4}:  # between the ends of its convex interval
         a, b = node.ca[i], node.cb[i]
-        if not b - a > 1e-12 * max(1.0, b):
+        fn = P.funcs[i]
+        chord_gap = P.M[i] * (b - a) * max(float(fn.dF(b)) - float(fn.dF(a)), 0.0) / 4  # chord - F on [a, b]
+        if not (b - a > 1e-12 * max(1.0, b) and chord_gap > relax.tol):
             return []
         mid = 0.5 * (a + b)
         kids = []

@@ -15,6 +15,7 @@ limit leaves ``time_limit`` (no certificate, whatever bound was reached).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -107,13 +108,18 @@ class VaccineSeparationOracle:
         return {nm: float(res.f[i]) for i, nm in enumerate(self.names) if (mask >> i) & 1}
 
     # -------------------------------------------------------------------------- separation
-    def separate(self, x: np.ndarray, k: int = 1, time_limit: float | None = None) -> Separation:
-        """The k coalitions with the largest v(S) - x(S) found, and a global bound on that maximum."""
+    def separate(self, x: np.ndarray, k: int = 1, time_limit: float | None = None,
+                 exclude: Callable[[np.ndarray], bool] | None = None) -> Separation:
+        """The k coalitions with the largest v(S) - x(S) found, and a global bound on that maximum.
+
+        ``exclude(members) -> bool`` (an extension of the protocol, used by the nucleolus) removes
+        coalitions from the search; the bound then covers the others only."""
         x = np.asarray(x, float)
         if x.shape != (self.n,) or not np.all(np.isfinite(x)):
             raise ValueError(f"allocation x must be {self.n} finite numbers")
         t0 = time.perf_counter()
-        res = bb.solve(self.pool, x=x, tol=self.tol, time_limit=time_limit, node_limit=self.node_limit, keep=k)
+        res = bb.solve(self.pool, x=x, tol=self.tol, time_limit=time_limit, node_limit=self.node_limit, keep=k,
+                       exclude=exclude)
         self.stats["separations"] += 1
         self.stats["separation_nodes"] += res.nodes
         msgs = list(res.messages)

@@ -131,3 +131,20 @@ def test_cli_compare(cli):
     assert "exact-lagrangian" in p.stdout and "minlp" in p.stdout and "pwl-milp" in p.stdout
     bad = cli("solve", "vaccine.separation", "--data", "vaccine/example-3", "--set", "x=1,2")
     assert bad.returncode == 2 and "option 'x'" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("n, seed, d", CASES[:4])
+def test_excluded_coalitions_are_skipped_and_still_bounded(n, seed, d):
+    M, r, funcs = random_game(n, seed, d)
+    ref = solve_arrays(M, r, funcs, tuple(f"p{i}" for i in range(n)))
+    P = bb.prepare(M, r, funcs)
+    x = ref.v[-1] * np.random.default_rng(seed).dirichlet(np.ones(n))
+    masks = np.arange(1, 2**n - 1)
+    bits = (masks[:, None] >> np.arange(n)) & 1
+    excess = ref.v[masks] - bits @ x
+    banned = set(masks[np.argsort(-excess)[:4]].tolist())  # the four most violated coalitions
+    got = bb.solve(P, x=x, tol=1e-10 * P.scale, exclude=lambda z: bb._mask(z) in banned)
+    want = max(e for m, e in zip(masks, excess) if int(m) not in banned)
+    assert bb._mask(got.members) not in banned and not set(got.pool) & banned
+    assert got.value == pytest.approx(want, abs=1e-8 * max(1.0, abs(want)))
+    assert want - 1e-9 <= got.upper <= want + 1e-10 * P.scale + P.chord_error
