@@ -597,7 +597,7 @@ def _complete(relax: _Relax, node: _Node, choice: np.ndarray, p: float, best: _B
     used = float(P.M[conv] @ f[conv])
     budget = R - used
     if conc.any():
-        f[conc] = _fill(P, conc, budget)
+        f[conc] = _fill(P, conc, budget, p)
     spend = float(P.M @ f)
     if spend > R:
         if spend <= 0:
@@ -615,17 +615,17 @@ def _complete(relax: _Relax, node: _Node, choice: np.ndarray, p: float, best: _B
             bud = R - float(P.M[conv & (np.arange(n) != j)] @ f[conv & (np.arange(n) != j)]) - P.M[j] * s
             if bud < 0:
                 continue
-            g[conc] = _fill(P, conc, bud)
+            g[conc] = _fill(P, conc, bud, p)
             if float(P.M @ g) > R * (1 + 1e-15):
                 continue
             v = float((P.M * _F_at(P, members, g))[members].sum() - relax.x[members].sum())
             best.offer(members, g, v)
 
 
-def _fill(P: PoolData, conc: np.ndarray, budget: float) -> np.ndarray:
+def _fill(P: PoolData, conc: np.ndarray, budget: float, hint: float | None = None) -> np.ndarray:
     """f on the concave pieces at the price where sum_i M_i psi_i(lambda) = budget (interpolated tables,
-    k-ary search over the grid); everybody at its top when even lambda = 0 leaves doses over, scaled
-    down from c_i when short."""
+    k-ary search over the grid, first in a window around the grid position ``hint``); everybody at its
+    top when even lambda = 0 leaves doses over, scaled down from c_i when short."""
     idx = np.nonzero(conc)[0]
     Mi = P.M[idx]
     G = len(P.lam)
@@ -634,13 +634,20 @@ def _fill(P: PoolData, conc: np.ndarray, budget: float) -> np.ndarray:
         P.cols(ks, np.zeros(len(ks)), idx)
         return P._psi
 
-    ends = psi(np.array([0, G - 1]))
-    D0, D1 = Mi @ ends
-    if budget >= D0:
-        return ends[:, 0].copy()
-    if budget <= D1:
-        return ends[:, 1] * max(budget, 0.0) / D1 if D1 > 0 else ends[:, 1] * 0
     lo, hi = 0, G - 1  # D(lo) > budget >= D(hi); D is non-increasing in k
+    if hint is not None:
+        a, b = max(int(hint) - 64, 0), min(int(hint) + 64, G - 1)
+        ends = psi(np.array([a, b]))
+        Da, Db = Mi @ ends
+        if Da > budget >= Db:
+            lo, hi = a, b
+    if (lo, hi) == (0, G - 1):
+        ends = psi(np.array([0, G - 1]))
+        D0, D1 = Mi @ ends
+        if budget >= D0:
+            return ends[:, 0].copy()
+        if budget <= D1:
+            return ends[:, 1] * max(budget, 0.0) / D1 if D1 > 0 else ends[:, 1] * 0
     while hi - lo > 1:
         ks = np.unique(np.linspace(lo, hi, 65).astype(int))
         D = Mi @ psi(ks)

@@ -48,6 +48,7 @@ class NucleolusCG:
     fixed_players: list[int] = field(default_factory=list)  # imputation bounds fixed (x_i = v({i}))
     rank: int = 1  # dimension of span(fixed rows, N)
     rounds: list[int] = field(default_factory=list)  # generation rounds per level
+    stopped_by_levels: bool = False  # max_levels reached (e.g. the least core alone): not the nucleolus
     separation_bounds: list[float] = field(default_factory=list)  # oracle bound at the end of each level
     coalitions_generated: int = 0
     wall_time: float = 0.0
@@ -99,8 +100,11 @@ class _Span:
 
 
 def nucleolus_cg(oracle: Any, tol: float = 1e-7, batch: int = 32, time_limit: float | None = None,
-                 max_rounds: int = 2000) -> NucleolusCG:
+                 max_rounds: int = 2000, max_levels: int | None = None, domain: str = "imputation") -> NucleolusCG:
     """The nucleolus of the game behind ``oracle`` (see module doc). ``tol`` is relative to |v(N)|.
+
+    ``max_levels=1`` stops after LP_1: e_1 is then the least core's epsilon* on ``domain``
+    (``imputation``: x_i >= v({i}); ``preimputation``: no bounds, the least core of LP (17)).
 
     ``oracle.separate(x, k, time_limit, exclude=...)`` must accept ``exclude`` (a predicate on the
     membership vector) -- :class:`coopt.games.vaccine.separation.VaccineSeparationOracle` does."""
@@ -126,12 +130,13 @@ def nucleolus_cg(oracle: Any, tol: float = 1e-7, batch: int = 32, time_limit: fl
     def left() -> float | None:
         return None if time_limit is None else time_limit - (time.perf_counter() - t0)
 
-    while span.rank < n:
+    imputation = domain == "imputation"
+    while span.rank < n and (max_levels is None or len(out.levels) < max_levels):
         rounds = 0
         while True:
             rounds += 1
             free = [m for m in pool if not span.contains(_bits(m, n))]
-            sol = _master(n, vN, single, fixed, fixed_players, free, pool, scale)
+            sol = _master(n, vN, single, fixed, fixed_players, free, pool, scale, imputation)
             if sol is None:
                 out.status = Status.NUMERICAL_ERROR
                 out.messages.append(f"level {len(out.levels) + 1}: the master LP failed")
@@ -182,6 +187,7 @@ def nucleolus_cg(oracle: Any, tol: float = 1e-7, batch: int = 32, time_limit: fl
         out.rounds.append(rounds)
         out.separation_bounds.append(float(sep.upper_bound))
     out.fixed_players = fixed_players
+    out.stopped_by_levels = span.rank < n
     return _finish(out, t0, span, generated)
 
 
@@ -189,13 +195,13 @@ def _finish(out: NucleolusCG, t0: float, span: _Span, generated: int) -> Nucleol
     out.rank = span.rank
     out.coalitions_generated = generated
     out.wall_time = time.perf_counter() - t0
-    if out.status == Status.OPTIMAL and span.rank < len(out.names):
+    if out.status == Status.OPTIMAL and span.rank < len(out.names) and not out.stopped_by_levels:
         out.status = Status.FEASIBLE
     return out
 
 
 def _master(n: int, vN: float, single: np.ndarray, fixed: list[tuple[int, float, float]], fixed_players: list[int],
-            free: list[int], pool: dict[int, float], scale: float
+            free: list[int], pool: dict[int, float], scale: float, imputation: bool = True
             ) -> tuple[np.ndarray, float, dict[int, float], dict[int, float]] | None:
     """LP_k over the rows known (values scaled by |v(N)|): (x, e, duals of the free rows, of the bounds)."""
     s = scale
@@ -212,12 +218,12 @@ def _master(n: int, vN: float, single: np.ndarray, fixed: list[tuple[int, float,
         b_eq.append(single[i] / s)
     A_ub = np.array([np.r_[-_bits(m, n), -1.0] for m in free]) if free else None
     b_ub = np.array([-pool[m] / s for m in free]) if free else None
-    bounds = [(single[i] / s, None) for i in range(n)] + [(None, None)]
+    bounds = [(single[i] / s if imputation else None, None) for i in range(n)] + [(None, None)]
     res = linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=np.array(A_eq), b_eq=np.array(b_eq), bounds=bounds, method="highs")
     if res.status != 0:
         return None
     duals = {m: float(-y) for m, y in zip(free, res.ineqlin.marginals)} if free else {}
-    bound_duals = {i: float(res.lower.marginals[i]) for i in range(n) if i not in fixed_players}
+    bound_duals = {i: float(res.lower.marginals[i]) for i in range(n) if imputation and i not in fixed_players}
     return res.x[:n] * s, float(res.x[n]) * s, duals, bound_duals
 
 
