@@ -633,7 +633,7 @@ class ProblemPoint:
         self.persistent = persistent
 
     def setup(self) -> Callable[[Point], Row]:
-        from coopt.catalog import get_problem, run
+        from coopt.problems import get_problem, run
 
         prob = get_problem(self.problem) if isinstance(self.problem, str) else self.problem
         persistent = self._persistent_solver(prob) if self.persistent else None
@@ -660,7 +660,7 @@ class ProblemPoint:
 
     def _persistent_solver(self, prob: Any) -> Callable[[Any, dict[str, Any]], Any] | None:
         """A per-worker solver re-using one model per option combination, or None if not eligible."""
-        from coopt.catalog import closed_form_error, pick_formulation
+        from coopt.problems import closed_form_error, pick_formulation
         from coopt.solve import COMMON_OPTIONS, get_solver
         from coopt.solve.pyomo_backend import read_values
         from coopt.solve.result import Result, Status
@@ -786,8 +786,8 @@ def sweep_problem(
     ``result.solution``. ``persistent``: re-solve one model per worker where the problem allows it
     (see :class:`ProblemPoint`).
     """
-    from coopt.catalog import get_problem, run
     from coopt.data import families, load
+    from coopt.problems import get_problem, run
 
     prob = get_problem(problem) if isinstance(problem, str) else problem
     if not grids:

@@ -24,7 +24,8 @@ import numpy as np
 from coopt.data.itinfra.heterogeneous import ItInfraHetInstance
 from coopt.formulations.base import Option, Problem
 from coopt.formulations.itinfra import heterogeneous as het
-from coopt.solve import get_solver, solve
+from coopt.problems import pick_formulation
+from coopt.solve import solve
 from coopt.solve.result import Result, Status
 
 Composition = tuple[int, ...]
@@ -68,14 +69,13 @@ class HetTables:
         self.status = Status.OPTIMAL
         self.messages: list[str] = []
         self.outcomes: dict[Composition, het.HetOutcome] = {}
-        spec = get_solver(solver)
-        build = het.build_exact if spec.layer == "native" else het.build
+        form = pick_formulation(het.PROBLEM, solver)  # the formulation the solver serves, or refused
         for c in compositions(inst):
-            if spec.layer == "native":
+            if form.layer == "native":  # the exact 1-D reduction, called directly (no model per composition)
                 self.outcomes[c] = het.exact(inst, c)
                 continue
             with _quiet_bounds():  # local solvers may return g = -1e-9 on a bound: Pyomo warns, the value is fine
-                res = solve(build(inst, list(c)), solver, "NCNLP", **dict(solver_options or {}))
+                res = solve(form.build(inst, list(c)), solver, form.problem_class, **dict(solver_options or {}))
             if not res.status.has_solution:
                 self.status = res.status
                 self.messages.append(f"(B.1) at composition {c}: {res.status.value}")
