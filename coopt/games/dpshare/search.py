@@ -110,7 +110,7 @@ def find(inst: DpShareInstance, solver: str, solver_options: dict[str, Any], lim
                     complete[kind] = False
                     break
                 m = SM.build(c, k, s2, a, kind, delta=delta * max(1.0, s2), exclude=found_k)
-                r = solve(m, solver, "MILP", **solver_options)
+                r = solve(m, solver, SM.PROBLEM_CLASS, **solver_options)
                 if not r.status.has_solution:
                     if r.status.value not in ("infeasible",):
                         complete[kind] = False
