@@ -63,8 +63,3 @@ def run_cli_process(*args: str, cwd: Path | None = None, env: dict[str, str] | N
 @pytest.fixture
 def cli():
     return run_cli
-
-
-@pytest.fixture
-def cli_process():
-    return run_cli_process

@@ -23,8 +23,6 @@ from pathlib import Path
 
 from coopt.errors import SolverUnavailable
 
-CONVEX = ("LP", "QP", "SOCP", "CONE", "NLP")
-
 
 @dataclass(frozen=True)
 class SolverSpec:

@@ -19,8 +19,6 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import numpy as np
-
 from coopt.data.itinfra.heterogeneous import ItInfraHetInstance
 from coopt.formulations.base import Option, Problem
 from coopt.formulations.itinfra import heterogeneous as het
@@ -149,11 +147,6 @@ def incentive_gap(tb: HetTables, c: Composition, t: int) -> float:
     """S_out,t(c - e_t) - S_in(c): how much a type-t member would gain by leaving (Prop. B.1 compares these)."""
     e = tuple(int(i == t) for i in range(len(c)))
     return tb.S_out(tuple(a - b for a, b in zip(c, e)), t) - tb.S_in(c)
-
-
-def gains_to_leave(tb: HetTables, c: Composition) -> np.ndarray:
-    """Per type: the gain from leaving composition c (NaN for absent types)."""
-    return np.array([incentive_gap(tb, c, t) if c[t] else np.nan for t in range(len(c))])
 
 
 PROBLEM = Problem(
