@@ -65,6 +65,21 @@ def test_no_heavy_import_before_it_is_needed(args, rc, needle):
     assert not heavy, f"coopt {' '.join(args)} imported {heavy[:10]}"
 
 
+@pytest.mark.parametrize("args, needle", [
+    (["solve", "itinfra.coordinator", "--data", "itinfra/paper-figure1", "--set", "kappa=0.9", "--set", "j=2"],
+     "field 'kappa' = 0.9"),
+    (["solve", "itinfra.coordinator", "--data", "itinfra/paper-figure1", "--set", "j=2", "--set", "colour=1"],
+     "unknown option 'colour'"),
+    (["solve", "itinfra.coordinator", "--data", "no/such", "--set", "j=2"], "no data file or bundled instance"),
+])
+def test_data_errors_import_no_model_layer(args, needle):
+    """Errors found once the data layer has loaded (pandas, SciPy) still come before Pyomo and CVXPY."""
+    code, err, mods, _ = imported(args)
+    assert code == 2 and needle in err, err
+    heavy = sorted(m for m in mods if m.split(".")[0] in ("pyomo", "cvxpy"))
+    assert not heavy, f"coopt {' '.join(args)} imported {heavy[:10]}"
+
+
 # ------------------------------------------------------------------------------------ end to end
 def test_end_to_end_solve_json_imports_on_use():
     """A solve in a new process; the check above can fail: a solve does import Pyomo, and the module of the
