@@ -1,7 +1,8 @@
 """Every walk-through in examples/ runs and asserts its own results.
 
 In this process (``runpy``, as ``__main__``, from an empty working directory), so that the suite does
-not pay an interpreter and a Pyomo/CVXPY start-up per example; one runs as a user runs it, a new process.
+not pay an interpreter and a Pyomo/CVXPY start-up per example (tests/test_startup.py runs the command
+line end to end in new processes).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import io
 import runpy
-import subprocess
 import sys
 from pathlib import Path
 
@@ -31,8 +31,3 @@ def test_example_runs(script, tmp_path):
     finally:
         sys.argv = argv
 
-
-def test_example_runs_as_a_script(tmp_path):
-    script = next(p for p in EXAMPLES if p.stem == "itinfra_coordinator")
-    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=600)
-    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
