@@ -22,4 +22,4 @@ bench:
 	for b in benchmarks/bench_*.py; do .venv/bin/python $$b || exit 1; done
 
 docs:
-	.venv/bin/coopt list --format markdown > docs/catalogue.md
+	bash scripts/docs.sh
