@@ -56,7 +56,8 @@ def _figures(config: Any) -> list[File]:
     _TMP.append(tmp)  # kept until the process ends: the files are copied at the end of the build
     out = Path(tmp.name)
     t0 = time.perf_counter()
-    cmd = [sys.executable, "-c", "from coopt.cli import main; main()", "reproduce", *names, "--quick", "--out", str(out)]
+    cmd = [sys.executable, "-c", "from coopt.cli import main; main()",
+           "reproduce", *names, "--quick", "--out", str(out)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=docs_gen.ROOT)
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
