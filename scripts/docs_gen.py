@@ -176,7 +176,8 @@ def schema_tables(schema: type, title: str = "", seen: set[type] | None = None) 
                      f"{cell(f.description or '(no description)')} | {cell(_constraints(f))} |")
         nested += [(name, m) for m in _nested_models(f.annotation) if m not in seen]
     for name, model in nested:
-        lines += [""] + schema_tables(model, f"Each entry of `{name}` ({model.__name__}):", seen)
+        lines += [""] + schema_tables(model, f"The fields of `{name}` ({model.__name__}; for a list, of each entry):",
+                                      seen)
     return lines
 
 
@@ -326,6 +327,10 @@ def problem_page(prob: Any, ex_table: dict[str, dict[str, Any]] | None = None) -
         found = bundled_for(prob.family)
         if found:
             out += ["Bundled instances: " + ", ".join(f"`{b}`" for b in found) + ".", ""]
+        if paper_page:
+            out += [f"The symbols and what the data mean: [Derivations: {paper_page}]"
+                    f"(../derivations/{paper_page}.md#model); how to write your own data file: "
+                    "[Your own data](../tutorials/own-data.md).", ""]
     else:
         out += [f"No schema is registered for family `{prob.family}`.", ""]
 
