@@ -22,7 +22,7 @@ bench:
 	for b in benchmarks/bench_*.py; do .venv/bin/python $$b || exit 1; done
 
 docs: index
-	.venv/bin/coopt list --format markdown > docs/catalogue.md
+	bash scripts/docs.sh
 
 # the problem index `coopt list` / `coopt show` read without importing the models (tests/test_problems.py)
 index:
