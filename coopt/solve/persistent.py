@@ -18,19 +18,19 @@ mutable Params only (in objectives, constraints and variable bounds); after a st
 (a new constraint, a fixed variable) call :meth:`PersistentSolve.reset` or use ``fast=False``
 (the interface's ``solve()``, which detects structural changes).
 
-**Certificate** (``certify``), recomputed by coopt from HiGHS's arrays with numpy, never taken
-from HiGHS's own report:
+**Certificate** (``certify``), recomputed by coopt from HiGHS's model and its primal and dual
+point, never taken from HiGHS's own report:
 
-* ``"full"`` (default): the primal residual (largest violation of a row, a bound or integrality,
-  with A x recomputed), and for continuous models a dual certificate from the solver's row
-  multipliers y: the reduced costs z = c + Q x - A'y are recomputed, the part of z that no finite
-  bound can carry is the KKT residual, and the dual (Wolfe) objective at (y, z) is the ``bound``
-  (a lower bound for a minimisation, exact when the KKT residual is 0), so ``gap`` is the
-  measured distance between the objective and that bound; MILPs take HiGHS's dual bound.
-  ``optimal`` is kept only when the primal and KKT residuals are within ``tol`` (default 1e-6)
-  and the gap within ``gap`` (default 1e-6); otherwise the status becomes ``feasible`` and a
-  message says which check failed.
-* ``"primal"``: the primal residual and the recomputed objective only (no bound, so no gap).
+* ``"full"`` (default): the objective and the primal residual (largest violation of a row, a
+  bound or integrality, with A x recomputed); for continuous models a Lagrangian certificate from
+  HiGHS's row multipliers -- the reduced costs are recomputed, the part no finite bound can carry
+  is the KKT residual, and the Lagrangian dual value at those multipliers (less a term for that
+  residual) is the ``bound``, so ``gap`` measures the distance from the objective to a proven
+  bound (the same construction as the Pyomo backend's, see the comment above the kernels below);
+  MILPs take HiGHS's branch-and-bound bound. ``optimal`` stands only when the point is feasible
+  (else ``numerical_error``), the KKT residual is within ``tol`` and the gap within ``gap``
+  (both at least 1e-6; else ``feasible``), with a message saying which check failed.
+* ``"primal"``: the objective and the primal residual only (no bound, so no gap); HiGHS's status.
 * ``"none"``: HiGHS's status and objective as reported (no bound, no residuals).
 
 ``result.options["certify"]`` records which certificate was computed. The first solve of a model
@@ -63,12 +63,14 @@ CHECK_TOL = 1e-6  # default tolerance of the certificate checks (primal, KKT res
 class PersistentSolve:
     """A kept model and its solver: :meth:`solve` re-solves it after its mutable parameters change.
 
-    ``options`` are coopt's common solver options (``time_limit``, ``gap``, ``tol``,
-    ``max_iter``); ``certify`` is ``"full"``, ``"primal"`` or ``"none"`` (see the module
-    docstring); ``fast`` chooses the lean HiGHS re-solve path for Pyomo models.
+    ``problem_class`` is the class the model's formulation declares (LP, QP, MILP, ...; as for
+    :func:`coopt.solve.solve`, a solver that cannot serve it is refused here); ``options`` are
+    coopt's common solver options (``time_limit``, ``gap``, ``tol``, ``max_iter``); ``certify`` is
+    ``"full"``, ``"primal"`` or ``"none"`` (see the module docstring); ``fast`` chooses the lean
+    HiGHS re-solve path for Pyomo models.
     """
 
-    def __init__(self, model: Any, solver: str = "highs", problem_class: str = "QP", *,
+    def __init__(self, model: Any, solver: str, problem_class: str, *,
                  certify: str = "full", fast: bool = True, **options: Any) -> None:
         from coopt.solve import _check_options, check_request, layer_of
 
