@@ -174,6 +174,7 @@ class _PersistentHighs:
         from coopt.solve.pyomo_backend import contrib_options
 
         self.model = model
+        self.name = model.name  # (Pyomo builds it on every access)
         self.spec = spec
         self.problem_class = problem_class
         self.opts = opts
@@ -204,13 +205,13 @@ class _PersistentHighs:
             raise
         except Exception as err:  # a solver crash must not become a user's traceback
             self.arrays = None
-            return Result(problem=self.model.name, status=Status.ERROR, solver=self.spec.name,
+            return Result(problem=self.name, status=Status.ERROR, solver=self.spec.name,
                           solver_version=self.version, wall_time=time.perf_counter() - t0,
                           messages=[f"highs failed: {type(err).__name__}: {str(err).splitlines()[0][:200]}"
                                     if str(err) else f"highs failed: {type(err).__name__}"])
         if status == Status.OPTIMAL and self.problem_class not in self.spec.global_for:
             status = Status.LOCALLY_OPTIMAL
-        result = Result(problem=self.model.name, status=status, solver=self.spec.name,
+        result = Result(problem=self.name, status=status, solver=self.spec.name,
                         solver_version=self.version)
         if status in (Status.ERROR, Status.NUMERICAL_ERROR):
             h = arrays.h
