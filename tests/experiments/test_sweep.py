@@ -20,6 +20,7 @@ import pytest
 
 from coopt.errors import InputError
 from coopt.experiments.sweep import CHUNK_DIR, MANIFEST, RESULTS, run_sweep
+from coopt.experiments.sweep.storage import checksum_path
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -174,6 +175,7 @@ def test_kill_midway_then_rerun_finishes_without_recomputing(tmp_path):
     assert proc.returncode == -signal.SIGKILL, err.decode()[-2000:]
     finished = chunk_files(out)
     assert 3 <= len(finished) < 12, "the sweep must be killed midway"
+    assert all(checksum_path(f).exists() for f in finished)  # a chunk never exists without its checksum
     done_ids = set(pd.concat(pd.read_parquet(f) for f in finished)["point_id"])
 
     rerun = subprocess.run([sys.executable, str(script), str(out), str(calls), "0"], cwd=REPO,

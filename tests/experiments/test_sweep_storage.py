@@ -85,7 +85,7 @@ def test_damaged_chunks_never_crash_a_resume(tmp_path, damage):
         victim.write_bytes(b"")
     elif damage == "truncated":
         victim.write_bytes(victim.read_bytes()[:60])
-    elif damage == "no checksum":  # a writer killed between the chunk and its checksum
+    elif damage == "no checksum":  # a chunk coopt did not write (coopt writes the checksum first)
         checksum_path(victim).unlink()
     elif damage == "bad checksum file":
         checksum_path(victim).write_text("not a checksum")

@@ -2,13 +2,14 @@
 
     out_dir/manifest.json              the sweep's identity: grid hash, parameters, points, chunk size, meta
     out_dir/chunks/chunk-000007.parquet     one finished chunk (temp file + rename: always complete)
-    out_dir/chunks/chunk-000007.sha256      its SHA-256 and size, written after it
+    out_dir/chunks/chunk-000007.sha256      its SHA-256 and size (written before the chunk's rename)
     out_dir/results.parquet            every row, written once all chunks are there
     out_dir/.lock                      held (``flock``) by the sweep writing here; names its pid
 
-A chunk counts as finished only if its checksum file matches its bytes and its rows are exactly
-the chunk's points; anything else (a truncated or corrupted file, a chunk written by a process
-killed before its checksum, a killed writer's temp file) is removed and recomputed on resume.
+A chunk's checksum file is written before the chunk takes its name. A chunk counts as finished
+only if its checksum file matches its bytes and its rows are exactly the chunk's points; anything
+else (a truncated or corrupted file, a chunk without its checksum, a killed writer's temp file) is
+removed and recomputed on resume.
 """
 
 from __future__ import annotations
@@ -127,20 +128,27 @@ def _pid_alive(pid: int) -> bool:
 # ----------------------------------------------------------------------------- files
 
 
-def write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """Write ``frame`` atomically; a column mixing kinds (numbers and text) is stored as text."""
+def write_parquet(frame: pd.DataFrame, path: Path, before_rename: Callable[[Path], Any] | None = None) -> None:
+    """Write ``frame`` atomically; a column mixing kinds (numbers and text) is stored as text.
+
+    ``before_rename(tmp)`` runs on the complete temp file just before it takes ``path``'s name.
+    """
     import pyarrow as pa
 
-    try:
+    def write(data: pd.DataFrame) -> None:
         with atomic_path(path) as tmp:
-            frame.to_parquet(tmp, index=False)
+            data.to_parquet(tmp, index=False)
+            if before_rename is not None:
+                before_rename(tmp)
+
+    try:
+        write(frame)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         fixed = frame.copy()
         for col in fixed.columns:
             if fixed[col].dtype == object:
                 fixed[col] = fixed[col].map(lambda v: v if v is None or isinstance(v, str) else _cell_text(v))
-        with atomic_path(path) as tmp:
-            fixed.to_parquet(tmp, index=False)
+        write(fixed)
 
 
 def _cell_text(v: Any) -> str | None:
@@ -171,13 +179,16 @@ def _digest(path: Path) -> tuple[str, int]:
 
 
 def write_chunk(out_dir: Path, k: int, frame: pd.DataFrame) -> Path:
-    """Write chunk ``k`` (atomically), then its checksum file (atomically): a chunk without a
-    matching checksum is never taken as finished."""
+    """Write chunk ``k``: the Parquet file to a temp name, its checksum file (atomically), then the
+    rename that makes the chunk visible -- a chunk file never exists without its checksum."""
     path = chunk_path(out_dir, k)
-    write_parquet(frame, path)
-    digest, size = _digest(path)
-    with atomic_path(checksum_path(path)) as tmp:
-        tmp.write_text(f"{digest} {size}\n")
+
+    def record(tmp: Path) -> None:
+        digest, size = _digest(tmp)
+        with atomic_path(checksum_path(path)) as sidecar:
+            sidecar.write_text(f"{digest} {size}\n")
+
+    write_parquet(frame, path, before_rename=record)
     return path
 
 
