@@ -263,7 +263,7 @@ def test_sweep_on_an_existing_cluster_by_address(tmp_path, monkeypatch):
     np.testing.assert_allclose(frame["y"], expected(frame))
     with pytest.raises(InputError, match="cannot connect") as err:
         run_sweep(poly, GRID, tmp_path / "t", scheduler="tcp://127.0.0.1:9", progress=False)
-    assert "\n" not in str(err.value)
+    assert "\n" not in str(err.value) and not (tmp_path / "t").exists()  # refused before writing anything
 
 
 @pytest.mark.parametrize("address", ["tcp://", "foo://127.0.0.1:8786", "127.0.0.1:99999", "tcp://[bad:1",

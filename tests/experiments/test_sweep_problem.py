@@ -279,6 +279,16 @@ def test_coopt_sweep_command_bad_input_is_one_line_exit_2(tmp_path, monkeypatch,
     assert not (out / CHUNK_DIR).exists()
 
 
+def test_coopt_sweep_command_unreachable_scheduler_is_one_line_exit_2(tmp_path, monkeypatch, capsys):
+    from coopt.experiments.sweep import engine
+
+    monkeypatch.setattr(engine, "CONNECT_TIMEOUT", "1s")
+    code, stdout, err = cli(monkeypatch, capsys, "sweep", "itinfra.coordinator", "--data", DATA, "--set", "j=3",
+                            "--grid", "alpha=0.2:0.8:3", "--scheduler", "127.0.0.1:9", "--out", str(tmp_path / "u"))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "cannot connect" in err and "tcp://127.0.0.1:9" in err
+    assert not stdout.strip() and not (tmp_path / "u").exists()
+
+
 def test_coopt_sweep_help_documents_the_grid_syntax(monkeypatch, capsys):
     code, stdout, _ = cli(monkeypatch, capsys, "sweep", "--help")
     text = " ".join(stdout.split())

@@ -239,8 +239,11 @@ def run_sweep(
     points = expand_grid(grid, max_points)
     n = len(points)
     meta = json.loads(json.dumps(dict(meta or {}), default=str))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with storage.directory_lock(out_dir):
+    with contextlib.ExitStack() as stack:
+        # an existing cluster is reached first: a wrong address leaves nothing behind
+        client = stack.enter_context(_dask_client(workers, scheduler, processes)) if scheduler else None
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stack.enter_context(storage.directory_lock(out_dir))
         chunk_size = chunk_size or storage.read_chunk_size(out_dir) or default_chunk_size(n, workers)
         manifest = {"version": storage.MANIFEST_VERSION, "grid_hash": grid_hash(points, meta),
                     "parameters": list(points[0]), "n_points": n, "chunk_size": int(chunk_size), "meta": meta}
@@ -254,14 +257,16 @@ def run_sweep(
         chunks = [range(s, min(s + chunk_size, n)) for s in range(0, n, chunk_size)]
         done = storage.finished_chunks(out_dir, chunks)
         todo = [k for k in range(len(chunks)) if k not in done]
-        _compute(point_fn, points, chunks, todo, out_dir, workers, scheduler, processes,
+        if todo and client is None and workers > 0:  # a local cluster only when there is work left
+            client = stack.enter_context(_dask_client(workers, None, processes))
+        _compute(point_fn, points, chunks, todo, out_dir, client,
                  _progress(progress, n, sum(len(chunks[k]) for k in done), description))
         return storage.collect(out_dir, len(chunks))
 
 
 def _compute(point_fn: Any, points: list[Point], chunks: list[range], todo: list[int], out_dir: Path,
-             workers: int, scheduler: str | None, processes: bool, progress: tuple[Any, Any]) -> None:
-    """Run the chunks in ``todo`` (here, or on Dask) and write each as it finishes."""
+             client: Any, progress: tuple[Any, Any]) -> None:
+    """Run the chunks in ``todo`` (here without a client, or on Dask) and write each as it finishes."""
     prog, task = progress
     token = uuid.uuid4().hex
 
@@ -274,21 +279,20 @@ def _compute(point_fn: Any, points: list[Point], chunks: list[range], todo: list
         return point_fn, token, k, ids, [points[i] for i in ids]
 
     with prog:
-        if todo and workers == 0 and not scheduler:
+        if todo and client is None:
             for k in todo:
                 finish(*_run_chunk(*args(k)))
         elif todo:
             from distributed import as_completed
 
-            with _dask_client(workers, scheduler, processes) as client:
-                futures = [client.submit(_run_chunk, *args(k), pure=False, key=f"coopt-chunk-{k}-{token}")
-                           for k in todo]
-                try:
-                    for fut in as_completed(futures):
-                        finish(*fut.result())
-                        fut.release()
-                finally:
-                    client.cancel(futures)
+            futures = [client.submit(_run_chunk, *args(k), pure=False, key=f"coopt-chunk-{k}-{token}")
+                       for k in todo]
+            try:
+                for fut in as_completed(futures):
+                    finish(*fut.result())
+                    fut.release()
+            finally:
+                client.cancel(futures)
 
 
 __all__ = ["CONNECT_TIMEOUT", "PointFactory", "check_scheduler_address", "cluster_session", "default_chunk_size",
