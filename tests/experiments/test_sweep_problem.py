@@ -142,6 +142,16 @@ def test_sweep_problem_takes_log_and_listed_axes(tmp_path):
     np.testing.assert_allclose(frame["objective"], ref, rtol=1e-6)
 
 
+def test_a_bool_option_takes_a_list_of_values(tmp_path):
+    frame = sweep_problem("itinfra.coordinator", DATA, {"equal_treatment": "true,false", "alpha": [0.3]},
+                          options={"j": "4"}, workers=0, out_dir=tmp_path / "b", progress=False)
+    assert frame["equal_treatment"].tolist() == [True, False] and (frame["status"] == "optimal").all()
+    assert frame["objective"].tolist() == pytest.approx([coordinator_welfare(4, 0.35, 0.75, 0.3)] * 2, rel=1e-7)
+    with pytest.raises(InputError, match="option 'equal_treatment' = 'maybe'"):
+        sweep_problem("itinfra.coordinator", DATA, {"equal_treatment": "true,maybe"}, options={"j": "4"},
+                      workers=0, out_dir=tmp_path / "c", progress=False)
+
+
 def test_sweep_problem_instance_fields_are_part_of_the_sweep(tmp_path):
     inst = coopt.load(DATA, {"kappa": 0.2})
     frame = sweep_problem("itinfra.coordinator", inst, {"beta": (0.6, 1.0, 2)}, options={"j": "3"}, workers=0,

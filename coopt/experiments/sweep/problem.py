@@ -325,6 +325,8 @@ def sweep_problem(
         if name in opts:
             raise InputError(f"--grid '{name}' and --set '{name}' both given: choose one")
         values[name] = _axis_values(axis, kind)
+        if name in prob.options and kind == "other":  # e.g. true,false for a bool option: parsed now
+            values[name] = [prob.options[name].parse(name, v) for v in values[name]]
         if name in fields:  # a value the schema refuses fails now, naming the field and range
             if kind == "other":
                 values[name] = [_yaml_value(v) for v in values[name]]
