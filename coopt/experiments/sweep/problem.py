@@ -27,7 +27,7 @@ from coopt.experiments.sweep.grid import MAX_POINTS, Axis, Point, check_size, pa
 
 def _registry() -> Any:
     """The problem registry (get_problem, run, pick_formulation, closed_form_error)."""
-    import coopt.catalog as registry
+    import coopt.problems as registry
 
     return registry
 
