@@ -291,19 +291,29 @@ def compare(
 @app.command()
 def sweep(
     problem: str, data: DataOpt,
-    grid: Annotated[list[str], typer.Option(help="name=lo:hi:n (repeatable)")],
+    grid: Annotated[list[str], typer.Option(
+        help="one axis per parameter (repeatable): name=lo:hi:n (n evenly spaced values, lo and hi included), "
+             "name=log:lo:hi:n (n log-spaced values, 0 < lo <= hi) or name=v1,v2,... (the listed values); "
+             "the grid is their cartesian product, at most 1,000,000 points")],
     solver: Annotated[str, typer.Option(help="solver name")] = "",
     set_: SetOpt = None,
-    workers: Annotated[int, typer.Option(help="local Dask worker processes")] = 2,
-    scheduler: Annotated[str, typer.Option(help="address of an existing Dask scheduler")] = "",
-    out_dir: Annotated[Path, typer.Option("--out", help="output directory (Parquet chunks)")] = Path("out/sweep"),
+    workers: Annotated[int, typer.Option(help="local Dask worker processes (0: in this process)")] = 2,
+    scheduler: Annotated[str, typer.Option(help="address of an existing Dask scheduler, e.g. tcp://host:8786")] = "",
+    out_dir: Annotated[Path, typer.Option("--out", help="output directory (Parquet chunks; one sweep at a time)")]
+    = Path("out/sweep"),
 ) -> None:
     """Run a problem over a parameter grid on Dask; resumable, chunked Parquet output."""
-    from coopt.experiments.sweep import parse_grid, sweep_problem
+    from coopt.experiments.sweep import check_scheduler_address, parse_grids, sweep_problem
 
-    grids = {spec[0]: spec[1:] for spec in map(parse_grid, grid)}
-    frame = sweep_problem(problem, data, grids, solver or None, _parse_sets(set_), workers,
-                          scheduler or None, out_dir)
+    grids = parse_grids(grid)  # syntax, sizes and repeated names refused before anything loads
+    if scheduler:
+        check_scheduler_address(scheduler)
+    sets = _parse_sets(set_)
+    both = sorted(set(grids) & set(sets))
+    if both:
+        raise InputError(f"--grid '{both[0]}' and --set '{both[0]}' both given: choose one")
+    inst, options = load_with_sets(problem, data, sets)  # the --set parsing of solve, show and compare
+    frame = sweep_problem(problem, inst, grids, solver or None, options, workers, scheduler or None, out_dir)
     out.print(f"{len(frame)} grid points in {out_dir}")
 
 
