@@ -88,6 +88,8 @@ class TableOracle:
         self.game = game
         self.names = game.names
         self._upper = game.v if game.bound is None else game.bound
+        size = max(game.grand - 1, 1)
+        self._sample = np.random.default_rng(0).integers(0, size, min(size, 4096))
         self.calls = 0
 
     def grand_value(self) -> Coalition:
@@ -109,12 +111,31 @@ class TableOracle:
         if exc.size == 0:
             return Separation([], float("-inf"), Status.OPTIMAL, ["no proper coalition (one player)"])
         ub = float(exc_up.max())
-        k = max(1, min(int(k), exc.size))
-        top = np.argpartition(-exc, k - 1)[:k] if k < exc.size else np.arange(exc.size)
-        top = top[np.argsort(-exc[top], kind="stable")]
+        top = top_k(exc, max(1, min(int(k), exc.size)), self._sample)
         found = [self.value(int(i) + 1) for i in top]
         msg = [f"table oracle: {exc.size} coalitions in {time.perf_counter() - t0:.3g} s"]
         return Separation(found, ub, Status.OPTIMAL, msg)
 
 
-__all__ = ["Coalition", "Separation", "SeparationOracle", "TableOracle"]
+def top_k(values: np.ndarray, k: int, sample: np.ndarray | None = None) -> np.ndarray:
+    """Indices of the k largest entries of ``values``, largest first (ties by index).
+
+    With ``sample`` (random indices), the entries above a threshold estimated from the sample are
+    filtered first, so that only a few thousand are partitioned instead of all 2^n."""
+    size = values.size
+    if k >= size:
+        idx = np.arange(size)
+    else:
+        idx = None
+        if sample is not None and size > 8 * len(sample) and k * 16 < size:
+            q = 1.0 - min(1.0, 4.0 * k / size)
+            thr = np.quantile(values[sample], q)
+            cand = np.flatnonzero(values >= thr)
+            if k <= cand.size <= 64 * k + 1024:
+                idx = cand[np.argpartition(-values[cand], k - 1)[:k]]
+        if idx is None:
+            idx = np.argpartition(-values, k - 1)[:k]
+    return idx[np.lexsort((idx, -values[idx]))]
+
+
+__all__ = ["Coalition", "Separation", "SeparationOracle", "TableOracle", "top_k"]
