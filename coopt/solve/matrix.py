@@ -158,6 +158,14 @@ class MatrixLP:
         if self._highs is not None and idx.size:
             self._highs.changeColsBounds(idx.size, idx, lo, hi)
 
+    def set_costs(self, cols: Sequence[int] | np.ndarray, vals: Any) -> None:
+        """Change objective coefficients c[cols] = vals (kept in the live HiGHS model)."""
+        idx = np.asarray(cols, dtype=np.int32)
+        vals = _as_vec(vals, idx.size, 0.0, "costs")
+        self.c[idx] = vals
+        if self._highs is not None and idx.size:
+            self._highs.changeColsCost(idx.size, idx, vals if self.sense == "min" else -vals)
+
     def set_coeffs(self, rows: Sequence[int] | np.ndarray, cols: Sequence[int] | np.ndarray, vals: Any) -> None:
         """Change coefficients A[rows[k], cols[k]] = vals[k] (kept in the live HiGHS model)."""
         rows = np.asarray(rows, dtype=np.int64)
