@@ -204,19 +204,21 @@ def new_highs() -> Any:
 
 
 def _quiet(fn: Any) -> Any:
-    """Call ``fn`` with the process's stdout (fd 1) sent to stderr (C-level prints included)."""
+    """Call ``fn`` with the process's stdout (fd 1) sent to the null device (C-level prints included)."""
     try:
         sys.stdout.flush()
         saved = os.dup(1)
+        null = os.open(os.devnull, os.O_WRONLY)
     except (OSError, ValueError):
         return fn()
     try:
-        os.dup2(2, 1)
+        os.dup2(null, 1)
         return fn()
     finally:
         with contextlib.suppress(OSError):
             os.dup2(saved, 1)
             os.close(saved)
+            os.close(null)
 
 
 def _load(lp: MatrixLP, opts: dict[str, float]) -> Any:
@@ -353,8 +355,8 @@ def solve_matrix(lp: MatrixLP, solver: str = "highs", problem_class: str = "LP",
     res.x, res.row_dual, res.col_dual, res.row_activity = x, sign * y, cert.reduced_cost, cert.row_activity
     res.objective = cert.objective
     res.primal_residual = cert.primal_residual
-    res.dual_residual = cert.dual_residual
-    res.kkt_residual = cert.dual_residual
+    res.dual_residual = max(cert.dual_residual, 0.0)
+    res.kkt_residual = res.dual_residual
     tol = float(opts.get("tol", DEFAULT_TOL))
     if status == Status.OPTIMAL:
         if not sol.dual_valid:

@@ -16,9 +16,16 @@ from typing import Any
 import numpy as np
 
 from coopt.data.tu.game import DENSE_MAX, MAX_PLAYERS, TUGame
-from coopt.errors import InputError
+from coopt.errors import CooptError, InputError
 
 MISSING = ("error", "zero")
+
+
+class GameFileError(CooptError):
+    """A bad TU game file (exit 2). Not a ValueError, so that pydantic does not wrap it into a message
+    that repeats the whole table: the line names the file and the coalition only."""
+
+    exit_code = 2
 
 
 def _short(x: Any, limit: int = 60) -> str:
@@ -156,4 +163,5 @@ def game_from_arrays(keys: Sequence[Any], vals: np.ndarray, players: Sequence[An
     return TUGame(names, v, b, source)
 
 
-__all__ = ["MISSING", "as_value", "game_from_arrays", "game_from_table", "masks_of", "player_names", "split_key"]
+__all__ = ["MISSING", "GameFileError", "as_value", "game_from_arrays", "game_from_table", "masks_of", "player_names",
+           "split_key"]

@@ -29,12 +29,14 @@ always and in exact rational arithmetic for n <= 12; ``status`` is ``optimal`` o
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from coopt.data.tu.game import TUGame, subset_sums
+from coopt.formulations.base import Option, Problem
 from coopt.formulations.tu.least_core import DOMAINS, build, coalition_rows
 from coopt.games.tu.oracle import top_k
 from coopt.solve import solve
@@ -217,4 +219,64 @@ def prenucleolus(game: TUGame, **kwargs: Any) -> Nucleolus:
     return nucleolus(game, "preimputation", **kwargs)
 
 
-__all__ = ["EXACT_MAX", "Nucleolus", "nucleolus", "prenucleolus"]
+def solve_problem(problem: str, instance: Any, solver: str, solver_options: Mapping[str, Any], domain: str,
+                  exact: str = "auto") -> Any:
+    """tu.nucleolus / tu.prenucleolus: the allocation, its excess levels and the Kohlberg verification."""
+    from coopt.games.tu.core import in_core
+    from coopt.games.tu.result import TUResult
+    from coopt.games.tu.source import check_solver, game_of, game_report
+
+    if exact not in ("auto", "on", "off"):
+        from coopt.errors import InputError
+
+        raise InputError(f"option 'exact' = {exact!r}: must be auto, on or off")
+    check_solver(problem, solver, ("highs",))
+    game = game_of(instance)
+    ex = {"auto": None, "on": True, "off": False}[exact]
+    if ex and game.n > EXACT_MAX:
+        from coopt.errors import InputError
+
+        raise InputError(f"option 'exact' = on: the exact re-check supports n <= {EXACT_MAX} (game has {game.n})")
+    nu = nucleolus(game, domain, time_limit=solver_options.get("time_limit"), exact=ex)
+    res = TUResult(problem=problem, status=nu.status, solver="highs", formulation="sequential LPs (matrix, generation)",
+                   messages=list(nu.messages))
+    res.certificate_extra = {"verified": nu.verified, "verified_exact": nu.verified_exact,
+                             "kohlberg_levels_checked": nu.kohlberg.get("levels_checked"),
+                             "kohlberg_coalitions_checked": nu.kohlberg.get("coalitions_checked"),
+                             "exact_distance": nu.kohlberg.get("exact_distance"),
+                             "lp_solves": nu.lp_solves, "rows_generated": nu.rows,
+                             "worst_value_gap": game.value_gap()}
+    sol: dict[str, Any] = {"domain": domain}
+    if nu.status == Status.OPTIMAL or np.all(np.isfinite(nu.x)):
+        sol["allocation"] = dict(zip(game.names, map(float, nu.x)))
+        sol["levels"] = [float(t) for t in nu.levels]
+        sol["level_coalitions"] = [[game.key(m) for m in ms] for ms in nu.level_coalitions]
+        sol["in_core"] = in_core(game, nu.x)
+        res.values = {"x": sol["allocation"]}
+        res.objective = nu.levels[0] if nu.levels else None
+    sol["game"] = game_report(game)
+    res.solution = sol
+    return res
+
+
+def run(instance: Any, solver: str, solver_options: Mapping[str, Any], exact: str = "auto") -> Any:
+    """tu.nucleolus: sequential LPs on the imputations, verified by the Kohlberg criterion."""
+    return solve_problem("tu.nucleolus", instance, solver, solver_options, "imputation", exact)
+
+
+PROBLEM = Problem(
+    name="tu.nucleolus",
+    family="tu",
+    summary="Nucleolus of a TU game by sequential LPs (constraint generation), verified by the Kohlberg criterion",
+    paper="Schmeidler 1969, SIAM J. Appl. Math. 17(6), doi:10.1137/0117107; Kohlberg 1971, doi:10.1137/0120009",
+    equations="lexicographic min of the ordered excesses over x(N) = v(N), x_i >= v({i})",
+    options={"exact": Option(str, "auto", f"exact rational re-check: auto (n <= {EXACT_MAX}), on, off",
+                             choices=("auto", "on", "off"))},
+    run=run,
+    default_solver="highs",
+    solvers=("highs",),
+    problem_class="LP",
+    accepts=("vaccine",),
+)
+
+__all__ = ["EXACT_MAX", "PROBLEM", "Nucleolus", "nucleolus", "prenucleolus", "run", "solve_problem"]
