@@ -59,18 +59,77 @@ def _as_vec(x: Any, m: int, fill: float, name: str) -> np.ndarray:
     return a
 
 
+class CSR:
+    """Rows of a sparse matrix as three arrays (CSR), without scipy's per-object overhead.
+
+    ``CSR.of(A, ncol)`` accepts a scipy sparse matrix, a dense 2-D array or a CSR; ``A @ x`` and
+    ``A^T y`` are one gather and one ``bincount`` each.
+    """
+
+    __slots__ = ("indptr", "indices", "data", "ncol")
+
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, ncol: int) -> None:
+        self.indptr = np.asarray(indptr, dtype=np.int64)
+        self.indices = np.asarray(indices, dtype=np.int32)
+        self.data = np.asarray(data, dtype=np.float64)
+        self.ncol = int(ncol)
+
+    @classmethod
+    def of(cls, A: Any, ncol: int | None = None) -> CSR:
+        """A CSR copy of ``A`` (``ncol`` is kept for the signature; the shape comes from ``A``)."""
+        if isinstance(A, CSR):
+            return A
+        if sp.issparse(A):
+            M = A.tocsr()
+            M.sort_indices()
+            return cls(M.indptr, M.indices, M.data.astype(np.float64), M.shape[1])
+        D = np.asarray(A, dtype=np.float64)
+        if D.ndim != 2:
+            raise InputError(f"MatrixLP: A must be 2-D, got shape {D.shape}")
+        r, c = np.nonzero(D)
+        indptr = np.zeros(D.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(r, minlength=D.shape[0]), out=indptr[1:])
+        return cls(indptr, c, D[r, c], D.shape[1])
+
+    @property
+    def nrow(self) -> int:
+        return self.indptr.size - 1
+
+    @property
+    def nnz(self) -> int:
+        return int(self.data.size)
+
+    def row_of_entries(self) -> np.ndarray:
+        return np.repeat(np.arange(self.nrow), np.diff(self.indptr))
+
+    def matvec(self, x: np.ndarray) -> np.ndarray:
+        return np.bincount(self.row_of_entries(), weights=self.data * x[self.indices], minlength=self.nrow)
+
+    def rmatvec(self, y: np.ndarray) -> np.ndarray:
+        return np.bincount(self.indices, weights=self.data * y[self.row_of_entries()], minlength=self.ncol)
+
+    def extend(self, other: CSR) -> None:
+        self.indptr = np.concatenate([self.indptr, other.indptr[1:] + self.indptr[-1]])
+        self.indices = np.concatenate([self.indices, other.indices])
+        self.data = np.concatenate([self.data, other.data])
+
+    def to_scipy(self) -> sp.csr_matrix:
+        return sp.csr_matrix((self.data, self.indices, self.indptr), shape=(self.nrow, self.ncol))
+
+
 @dataclass
 class MatrixLP:
     """min (or max) c^T x  s.t.  row_lo <= A x <= row_hi,  col_lo <= x <= col_hi  (A sparse).
 
-    ``names``: one name per column (values are reported by name); ``row_names`` optional. Bounds may
-    be +-inf; default columns free, rows ``>= row_lo``. After a solve the ``Highs`` object is kept:
-    :meth:`add_rows`, :meth:`set_row_bounds` and :meth:`set_coeffs` update it in place and the next
+    ``A``: a scipy sparse matrix, a dense array or a :class:`CSR`. ``names``: one name per column
+    (values are reported by name); ``row_names`` optional. Bounds may be +-inf; default columns free,
+    rows ``>= row_lo``. After a solve the ``Highs`` object is kept: :meth:`add_rows`,
+    :meth:`set_row_bounds`, :meth:`set_costs` and :meth:`set_coeffs` update it in place and the next
     solve starts from the previous basis.
     """
 
     c: np.ndarray
-    A: sp.spmatrix | np.ndarray
+    A: Any
     row_lo: np.ndarray | None = None
     row_hi: np.ndarray | None = None
     col_lo: np.ndarray | None = None
@@ -80,17 +139,16 @@ class MatrixLP:
     row_names: Sequence[str] | None = None
     name: str = "matrix LP"
     _highs: Any = field(default=None, init=False, repr=False)
-    _blocks: list = field(default_factory=list, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.c = _as_vec(self.c, np.asarray(self.c).size, 0.0, "c")
         ncol = self.c.shape[0]
-        A = sp.csr_matrix(self.A, dtype=np.float64) if not sp.issparse(self.A) else self.A.tocsr().astype(np.float64)
-        if A.shape[1] != ncol:
-            raise InputError(f"MatrixLP: A has {A.shape[1]} columns, c has {ncol}")
+        A = CSR.of(self.A, ncol)
+        if A.ncol != ncol:
+            raise InputError(f"MatrixLP: A has {A.ncol} columns, c has {ncol}")
         if not np.all(np.isfinite(A.data)):
             raise InputError("MatrixLP: A contains a non-finite coefficient")
-        m = A.shape[0]
+        m = A.nrow
         self.A = A
         self.row_lo = _as_vec(self.row_lo, m, -INF, "row_lo")
         self.row_hi = _as_vec(self.row_hi, m, INF, "row_hi")
@@ -118,28 +176,23 @@ class MatrixLP:
         return int(self.row_lo.shape[0])
 
     def matrix(self) -> sp.csr_matrix:
-        """A as one CSR matrix (rows added since the last call are stacked once)."""
-        if self._blocks:
-            self.A = sp.vstack([self.A, *self._blocks], format="csr")
-            self._blocks = []
-        return self.A
+        """A as a scipy CSR matrix."""
+        return self.A.to_scipy()
 
-    def add_rows(self, A_rows: sp.spmatrix | np.ndarray, lo: Any, hi: Any, names: Sequence[str] | None = None) -> None:
+    def add_rows(self, A_rows: Any, lo: Any, hi: Any, names: Sequence[str] | None = None) -> None:
         """Append rows lo <= A_rows x <= hi (kept in the live HiGHS model: warm re-solve)."""
-        B = sp.csr_matrix(A_rows, dtype=np.float64) if not sp.issparse(A_rows) else A_rows.tocsr().astype(np.float64)
-        if B.shape[1] != self.num_col:
-            raise InputError(f"MatrixLP.add_rows: {B.shape[1]} columns, the LP has {self.num_col}")
-        k = B.shape[0]
+        B = CSR.of(A_rows, self.num_col)
+        if B.ncol != self.num_col:
+            raise InputError(f"MatrixLP.add_rows: {B.ncol} columns, the LP has {self.num_col}")
+        k = B.nrow
         lo, hi = _as_vec(lo, k, -INF, "lo"), _as_vec(hi, k, INF, "hi")
         if self.row_names is not None:
             self.row_names.extend(names if names is not None else [f"r{self.num_row + i}" for i in range(k)])
         self.row_lo = np.concatenate([self.row_lo, lo])
         self.row_hi = np.concatenate([self.row_hi, hi])
-        self._blocks.append(B)
+        self.A.extend(B)
         if self._highs is not None and k:
-            B.sort_indices()
-            self._highs.addRows(k, lo, hi, B.nnz, B.indptr[:-1].astype(np.int32), B.indices.astype(np.int32),
-                                B.data)
+            self._highs.addRows(k, lo, hi, B.nnz, B.indptr[:-1].astype(np.int32), B.indices, B.data)
 
     def set_row_bounds(self, rows: Sequence[int] | np.ndarray, lo: Any, hi: Any) -> None:
         """Change the bounds of some rows (kept in the live HiGHS model)."""
@@ -168,14 +221,23 @@ class MatrixLP:
 
     def set_coeffs(self, rows: Sequence[int] | np.ndarray, cols: Sequence[int] | np.ndarray, vals: Any) -> None:
         """Change coefficients A[rows[k], cols[k]] = vals[k] (kept in the live HiGHS model)."""
-        rows = np.asarray(rows, dtype=np.int64)
-        cols = np.asarray(cols, dtype=np.int64)
+        rows = np.asarray(rows, dtype=np.int64).reshape(-1)
+        cols = np.asarray(cols, dtype=np.int64).reshape(-1)
         vals = np.broadcast_to(np.asarray(vals, dtype=np.float64), rows.shape)
-        A = self.matrix().tolil()
+        A = self.A
+        missing = False
         for r, cc, v in zip(rows.tolist(), cols.tolist(), vals.tolist()):
-            A[r, cc] = v
-        self.A = A.tocsr()
-        self.A.eliminate_zeros()
+            lo, hi = A.indptr[r], A.indptr[r + 1]
+            hit = np.flatnonzero(A.indices[lo:hi] == cc)
+            if hit.size:
+                A.data[lo + hit[0]] = v
+            else:
+                missing = True
+        if missing:  # a new nonzero: rebuild through scipy (rare)
+            M = A.to_scipy().tolil()
+            for r, cc, v in zip(rows.tolist(), cols.tolist(), vals.tolist()):
+                M[r, cc] = v
+            self.A = CSR.of(M.tocsr(), self.num_col)
         if self._highs is not None:
             for r, cc, v in zip(rows.tolist(), cols.tolist(), vals.tolist()):
                 self._highs.changeCoeff(int(r), int(cc), float(v))
@@ -225,16 +287,21 @@ def _load(lp: MatrixLP, opts: dict[str, float]) -> Any:
     import highspy
 
     h = new_highs()
-    A = lp.matrix().tocsc()
-    A.sort_indices()
+    A = lp.A
     c = lp.c if lp.sense == "min" else -lp.c
-    h.passModel(lp.num_col, lp.num_row, A.nnz, int(highspy.MatrixFormat.kColwise), int(highspy.ObjSense.kMinimize),
+    h.passModel(lp.num_col, lp.num_row, A.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMinimize),
                 0.0, c, lp.col_lo, lp.col_hi, lp.row_lo, lp.row_hi, A.indptr.astype(np.int32),
-                A.indices.astype(np.int32), A.data, np.zeros(lp.num_col, dtype=np.int32))
+                A.indices, A.data, np.zeros(lp.num_col, dtype=np.int32))
     return h
 
 
-def _set_options(h: Any, opts: dict[str, float]) -> None:
+SMALL = 200_000  # nonzeros: below this HiGHS runs without presolve (its set-up costs more than it saves)
+
+
+def _set_options(h: Any, opts: dict[str, float], nnz: int = 0) -> None:
+    # one thread: HiGHS's parallel scheduler costs ~0.3-0.5 ms per run, more than these LPs take to solve
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("presolve", "off" if nnz < SMALL else "choose")
     h.setOptionValue("time_limit", float(opts.get("time_limit", INF)))
     if "tol" in opts:
         t = min(max(float(opts["tol"]), 1e-10), 1e-5)
@@ -275,9 +342,9 @@ def certificate(lp: MatrixLP, x: np.ndarray, y: np.ndarray) -> LPCertificate:
     """Primal and dual residuals and the weak-duality bound of (x, y) for ``lp`` (user's sense).
 
     ``y`` are row duals of the *minimisation* (for ``max`` the LP is min -c^T x)."""
-    A = lp.matrix()
+    A = lp.A
     c = lp.c if lp.sense == "min" else -lp.c
-    ax = A @ x
+    ax = A.matvec(x)
     viol = np.concatenate([
         np.maximum(lp.row_lo - ax, 0.0), np.maximum(ax - lp.row_hi, 0.0),
         np.maximum(lp.col_lo - x, 0.0), np.maximum(x - lp.col_hi, 0.0),
@@ -286,7 +353,7 @@ def certificate(lp: MatrixLP, x: np.ndarray, y: np.ndarray) -> LPCertificate:
     fin = bounds[np.isfinite(bounds)]
     bscale = 1.0 + (float(np.max(np.abs(fin))) if fin.size else 0.0)
     p_res = float(viol.max(initial=0.0)) / bscale
-    d = c - A.T @ y
+    d = c - A.rmatvec(y)
     # which bound each multiplier prices: y_i > 0 -> row_lo, y_i < 0 -> row_hi (same for d_j and columns)
     y_lo, y_hi = np.maximum(y, 0.0), np.minimum(y, 0.0)
     d_lo, d_hi = np.maximum(d, 0.0), np.minimum(d, 0.0)
@@ -333,10 +400,8 @@ def solve_matrix(lp: MatrixLP, solver: str = "highs", problem_class: str = "LP",
     t0 = time.perf_counter()
     if lp._highs is None:
         lp._highs = _load(lp, opts)
-    else:
-        lp.matrix()
     h = lp._highs
-    _set_options(h, opts)
+    _set_options(h, opts, lp.A.nnz)
     h.run()
     status = _status(h)
     wall = time.perf_counter() - t0
@@ -381,4 +446,5 @@ def solve_matrix(lp: MatrixLP, solver: str = "highs", problem_class: str = "LP",
     return res
 
 
-__all__ = ["DEFAULT_TOL", "LPCertificate", "MatrixLP", "MatrixResult", "certificate", "new_highs", "solve_matrix"]
+__all__ = ["CSR", "DEFAULT_TOL", "LPCertificate", "MatrixLP", "MatrixResult", "certificate", "new_highs",
+           "solve_matrix"]

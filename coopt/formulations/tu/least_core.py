@@ -26,21 +26,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
-from coopt.solve.matrix import MatrixLP
+from coopt.solve.matrix import CSR, MatrixLP
 
 INF = float("inf")
 DOMAINS = ("preimputation", "imputation")
 
 
-def coalition_rows(masks: Sequence[int] | np.ndarray, n: int, e_coef: float | None = 1.0) -> sp.csr_matrix:
-    """CSR rows [1_S | e_coef] for the coalitions ``masks`` (n + 1 columns; e column omitted if None)."""
+def coalition_rows(masks: Sequence[int] | np.ndarray, n: int, e_coef: float | None = 1.0) -> CSR:
+    """Rows [1_S | e_coef] for the coalitions ``masks`` (n + 1 columns; no e column if None), as CSR arrays
+    made straight from the bit masks."""
     masks = np.asarray(masks, dtype=np.int64).reshape(-1)
-    bits = ((masks[:, None] >> np.arange(n, dtype=np.int64)) & 1).astype(np.float64)
+    bits = ((masks[:, None] >> np.arange(n, dtype=np.int64)) & 1).astype(bool)
+    ncol = n
     if e_coef is not None:
-        bits = np.hstack([bits, np.full((masks.size, 1), float(e_coef))])
-    return sp.csr_matrix(bits)
+        bits = np.hstack([bits, np.full((masks.size, 1), e_coef != 0.0)])
+        ncol = n + 1
+    r, c = np.nonzero(bits)
+    indptr = np.zeros(masks.size + 1, dtype=np.int64)
+    np.cumsum(bits.sum(axis=1), out=indptr[1:])
+    data = np.where(c == n, float(e_coef or 0.0), 1.0) if e_coef is not None else np.ones(c.size)
+    return CSR(indptr, c, data, ncol)
 
 
 def build(n: int, v_grand: float, masks: Sequence[int] | np.ndarray, v_masks: Sequence[float] | np.ndarray,
@@ -53,8 +59,8 @@ def build(n: int, v_grand: float, masks: Sequence[int] | np.ndarray, v_masks: Se
     if domain not in DOMAINS:
         raise ValueError(f"domain {domain!r}")
     masks = np.asarray(masks, dtype=np.int64)
-    full = (1 << n) - 1
-    A = sp.vstack([coalition_rows([full], n, 0.0), coalition_rows(masks, n, 1.0)], format="csr")
+    A = CSR(np.array([0, n]), np.arange(n), np.ones(n), n + 1)  # efficiency: x(N), no e
+    A.extend(coalition_rows(masks, n, 1.0))
     row_lo = np.concatenate([[v_grand], np.asarray(v_masks, dtype=np.float64)])
     row_hi = np.concatenate([[v_grand], np.full(masks.size, INF)])
     col_lo = np.full(n + 1, -INF)

@@ -162,7 +162,7 @@ def least_core_cg(oracle: SeparationOracle, domain: str = "preimputation", tol: 
         sep_bound = float(sep.upper_bound)
         if sep_bound / scale - e <= tol:
             break
-        xs = coalition_rows([c.mask for c in sep.coalitions], n, None) @ x if sep.coalitions else []
+        xs = coalition_rows([c.mask for c in sep.coalitions], n, None).matvec(x) if sep.coalitions else []
         new = [c for c, xS in zip(sep.coalitions, xs)
                if 0 < c.mask < full and c.mask not in pool and c.value / scale - xS - e > tol]
         if not new:
