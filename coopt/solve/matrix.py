@@ -299,8 +299,7 @@ SMALL = 200_000  # nonzeros: below this HiGHS runs without presolve (its set-up 
 
 
 def _set_options(h: Any, opts: dict[str, float], nnz: int = 0) -> None:
-    # one thread: HiGHS's parallel scheduler costs ~0.3-0.5 ms per run, more than these LPs take to solve
-    h.setOptionValue("threads", 1)
+    # (HiGHS's "threads" is left alone: it is process-wide, and a second value makes run() fail)
     h.setOptionValue("presolve", "off" if nnz < SMALL else "choose")
     h.setOptionValue("time_limit", float(opts.get("time_limit", INF)))
     if "tol" in opts:

@@ -108,3 +108,18 @@ def test_a_loose_certificate_downgrades_the_status():
 
     cert = certificate(lp, x, r.row_dual)
     assert cert.primal_residual == pytest.approx(1e-4 / 2, rel=1e-6)
+
+
+def test_a_highs_scheduler_set_up_elsewhere_does_not_break_matrix_solves():
+    """HiGHS's thread scheduler is process-wide: another HiGHS user (Pyomo, CVXPY) may start it first."""
+    import highspy
+
+    from coopt.solve.matrix import new_highs
+
+    h = new_highs()
+    h.setOptionValue("threads", 2)
+    h.passModel(highspy.HighsLp())
+    h.run()
+    lp = MatrixLP([1.0, 1.0], [[1.0, 1.0]], [1.0], None, [0.0, 0.0], None)
+    r = solve(lp, "highs", "LP")
+    assert r.ok and r.objective == pytest.approx(1.0)
