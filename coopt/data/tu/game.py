@@ -293,5 +293,78 @@ class TUGame:
         return TUGame(tuple(players), self.v[sub], None if self.bound is None else self.bound[sub], self.source)
 
 
-__all__ = ["DENSE_MAX", "MAX_PLAYERS", "TUGame", "lex_order", "members_of", "popcounts", "rows_of",
-           "subset_sums"]
+@dataclass(frozen=True, eq=False)
+class SparseTUGame:
+    """A TU game of 26..30 players given by the coalitions listed in a table, every other one worth 0.
+
+    (``missing: zero``.) Only the listed coalitions are stored: ``masks`` (sorted) and ``vals``. What needs
+    all 2^n values (nucleolus, exact Shapley and Banzhaf) is refused; the least core and the core run by
+    constraint generation with an exact separation oracle (`coopt.games.tu.oracle.SparseOracle`), the
+    Shapley value by sampling.
+    """
+
+    names: tuple[str, ...]
+    masks: np.ndarray
+    vals: np.ndarray
+    source: str = "table"
+    bound: None = None
+
+    def __post_init__(self) -> None:
+        n = len(self.names)
+        if not DENSE_MAX < n <= MAX_PLAYERS:
+            raise InputError(f"game: a sparse table is for {DENSE_MAX + 1}..{MAX_PLAYERS} players, got {n}")
+        order = np.argsort(np.asarray(self.masks, dtype=np.int64), kind="stable")
+        masks = np.asarray(self.masks, dtype=np.int64)[order]
+        vals = np.asarray(self.vals, dtype=np.float64)[order]
+        keep = masks != 0
+        object.__setattr__(self, "masks", masks[keep])
+        object.__setattr__(self, "vals", vals[keep])
+
+    n = property(lambda self: len(self.names))
+    grand = property(lambda self: (1 << len(self.names)) - 1)
+    members = TUGame.members
+    label = TUGame.label
+    key = TUGame.key
+    mask_of = TUGame.mask_of
+    allocation_vector = TUGame.allocation_vector
+    _index = TUGame._index
+
+    @property
+    def v_grand(self) -> float:
+        return float(self.values(np.array([self.grand]))[0])
+
+    def values(self, masks: np.ndarray) -> np.ndarray:
+        """v(S) for an array of masks (0 for the coalitions not listed)."""
+        masks = np.asarray(masks, dtype=np.int64)
+        if self.masks.size == 0:
+            return np.zeros(masks.shape)
+        pos = np.minimum(np.searchsorted(self.masks, masks), self.masks.size - 1)
+        return np.where(self.masks[pos] == masks, self.vals[pos], 0.0)
+
+    def value(self, members: Iterable[str]) -> float:
+        return float(self.values(np.array([self.mask_of(members)]))[0])
+
+    def scale(self) -> float:
+        return float(max(np.max(np.abs(self.vals), initial=0.0), 1e-12))
+
+    def value_gap(self) -> float:
+        return 0.0
+
+    def coalition_sums(self, x: np.ndarray, masks: np.ndarray) -> np.ndarray:
+        """x(S) for the given masks (in chunks; never 2^n)."""
+        x = np.asarray(x, dtype=np.float64)
+        out = np.empty(len(masks))
+        bits = np.arange(self.n, dtype=np.int64)
+        for a in range(0, len(masks), 1 << 18):
+            m = masks[a:a + (1 << 18)]
+            out[a:a + len(m)] = ((m[:, None] >> bits) & 1) @ x
+        return out
+
+
+def is_sparse(game: object) -> bool:
+    """Is ``game`` a :class:`SparseTUGame` (26..30 players, listed coalitions only)?"""
+    return isinstance(game, SparseTUGame)
+
+
+__all__ = ["DENSE_MAX", "MAX_PLAYERS", "SparseTUGame", "TUGame", "is_sparse", "lex_order", "members_of", "popcounts",
+           "rows_of", "subset_sums"]

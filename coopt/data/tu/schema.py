@@ -26,7 +26,7 @@ import numpy as np
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from coopt.data.base import Instance, register_family
-from coopt.data.tu.game import MAX_PLAYERS, TUGame
+from coopt.data.tu.game import MAX_PLAYERS, SparseTUGame, TUGame
 from coopt.data.tu.table import MISSING, GameFileError, game_from_table
 from coopt.errors import InputError
 
@@ -73,7 +73,7 @@ class TUInstance(Instance):
         return self
 
     @property
-    def game(self) -> TUGame:
+    def game(self) -> TUGame | SparseTUGame:
         """The game's compact arrays (built at load time)."""
         assert self._game is not None
         return self._game
@@ -86,7 +86,11 @@ class TUInstance(Instance):
         """SHA-256 of the names and the value table (fast for 2^n values)."""
         g = self.game
         h = hashlib.sha256("\x1f".join(g.names).encode())
-        h.update(np.ascontiguousarray(g.v).tobytes())
+        if isinstance(g, SparseTUGame):
+            h.update(np.ascontiguousarray(g.masks).tobytes())
+            h.update(np.ascontiguousarray(g.vals).tobytes())
+        else:
+            h.update(np.ascontiguousarray(g.v).tobytes())
         return h.hexdigest()[:16]
 
 

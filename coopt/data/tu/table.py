@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from coopt.data.tu.game import DENSE_MAX, MAX_PLAYERS, TUGame
+from coopt.data.tu.game import DENSE_MAX, MAX_PLAYERS, SparseTUGame, TUGame
 from coopt.errors import CooptError, InputError
 
 MISSING = ("error", "zero")
@@ -120,8 +120,9 @@ def _check_duplicates(keys: Sequence[Any], masks: np.ndarray) -> None:
 
 def game_from_table(values: Mapping[Any, Any], players: Sequence[Any] | None = None, missing: str = "error",
                     bounds: Mapping[Any, Any] | None = None, source: str = "table",
-                    field: str = "values") -> TUGame:
-    """A :class:`TUGame` from {coalition: v(S)} (see the module docstring for what is refused)."""
+                    field: str = "values") -> TUGame | SparseTUGame:
+    """A :class:`TUGame` from {coalition: v(S)} -- a :class:`SparseTUGame` beyond 25 players with
+    ``missing: zero`` (see the module docstring for what is refused)."""
     if not isinstance(values, Mapping):
         raise InputError(f"{field}: expected a mapping coalition -> value, got {type(values).__name__}")
     keys = list(values.keys())
@@ -131,17 +132,21 @@ def game_from_table(values: Mapping[Any, Any], players: Sequence[Any] | None = N
 
 def game_from_arrays(keys: Sequence[Any], vals: np.ndarray, players: Sequence[Any] | None = None,
                      missing: str = "error", source: str = "table", bounds: Mapping[Any, Any] | None = None,
-                     field: str = "values") -> TUGame:
+                     field: str = "values") -> TUGame | SparseTUGame:
     """As :func:`game_from_table` with the keys and (already finite) values as two sequences."""
     if missing not in MISSING:
         raise InputError(f"missing = {_short(missing)}: must be 'error' or 'zero'")
     names = player_names(keys, players)
     n = len(names)
-    if n > DENSE_MAX:
-        raise InputError(f"players: {n} players; a full table of v(S) needs 2^n values and coopt builds "
-                         f"it for n <= {DENSE_MAX}")
+    if n > DENSE_MAX and missing != "zero":
+        raise InputError(f"players: {n} players; a full table of v(S) needs 2^n values and coopt builds it for "
+                         f"n <= {DENSE_MAX} (set `missing: zero` to list only the coalitions worth something)")
     masks = masks_of(keys, names)
     _check_duplicates(keys, masks)
+    if n > DENSE_MAX:
+        if bounds is not None:
+            raise InputError(f"bounds: not supported for games of more than {DENSE_MAX} players")
+        return SparseTUGame(names, masks, np.asarray(vals, dtype=np.float64), source)
     v = np.full(1 << n, np.nan)
     v[0] = 0.0
     v[masks] = vals

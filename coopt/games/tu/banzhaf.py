@@ -15,7 +15,7 @@ from typing import Any
 from coopt.errors import InputError
 from coopt.formulations.base import Problem
 from coopt.games.tu.result import TUResult
-from coopt.games.tu.source import FAMILIES, check_solver, game_of, game_report
+from coopt.games.tu.source import FAMILIES, check_solver, game_of, game_report, require_table
 from coopt.games.tu.values import EXACT_MAX, banzhaf
 from coopt.solve.result import Status
 
@@ -26,6 +26,7 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any]) -> TUResu
 
     check_solver("tu.banzhaf", solver, ("exact",))
     game = game_of(instance)
+    require_table("tu.banzhaf", game)
     if game.n > EXACT_MAX:
         raise InputError(f"tu.banzhaf: exact for n <= {EXACT_MAX} (game has {game.n})")
     beta = banzhaf(game)

@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from coopt.data.tu.game import TUGame, subset_sums
+from coopt.data.tu.game import TUGame, is_sparse, subset_sums
 from coopt.errors import InputError
 from coopt.formulations.base import Option, Problem
 from coopt.games.tu.generation import LeastCore
 from coopt.games.tu.least_core import least_core, result_of, tight_masks
-from coopt.games.tu.source import FAMILIES, check_solver, game_of, game_report
+from coopt.games.tu.source import FAMILIES, check_solver, game_of, game_report, values_of
 
 CORE_REL_TOL = 1e-9  # the one tolerance of "x is in the core": relative to max |v(S)|
 
@@ -45,15 +45,21 @@ def most_violated(game: TUGame, x: np.ndarray | Mapping[str, float], epsilon: fl
         raise InputError(f"allocation: expected {game.n} shares, got shape {xv.shape}")
     if not np.all(np.isfinite(xv)):
         raise InputError("allocation: every share must be a finite number")
-    sums = subset_sums(xv)
-    eff = float(sums[-1] - game.v_grand)
+    eff = float(xv.sum() - game.v_grand)
     tol = rel_tol * game.scale()
     if game.n == 1:
         return {"members": [], "mask": None, "excess": None, "efficiency_gap": eff, "in_core": abs(eff) <= tol}
-    exc = game.v[1:-1] - sums[1:-1]
-    k = int(np.argmax(exc))
-    return {"members": list(game.members(k + 1)), "mask": k + 1, "excess": float(exc[k]), "efficiency_gap": eff,
-            "in_core": bool(exc[k] <= epsilon + tol and abs(eff) <= tol)}
+    if is_sparse(game):
+        from coopt.games.tu.oracle import SparseOracle
+
+        sep = SparseOracle(game).separate(xv, 1)
+        mask, worst = sep.coalitions[0].mask, float(sep.upper_bound)
+    else:
+        exc = game.v[1:-1] - subset_sums(xv)[1:-1]
+        k = int(np.argmax(exc))
+        mask, worst = k + 1, float(exc[k])
+    return {"members": list(game.members(mask)), "mask": mask, "excess": worst, "efficiency_gap": eff,
+            "in_core": bool(worst <= epsilon + tol and abs(eff) <= tol)}
 
 
 def in_core(game: TUGame, x: np.ndarray | Mapping[str, float], epsilon: float = 0.0,
@@ -72,7 +78,8 @@ def balancing_certificate(game: TUGame, lc: LeastCore) -> dict[str, Any]:
     w = lc.balancing_weights()
     if not w:
         return {"balancing_weights": {}, "balance_residual": None, "balanced_excess": None}
-    excess = float(sum(lam * game.v[m] for m, lam in w.items()) - game.v_grand)
+    ms = np.array(list(w), dtype=np.int64)
+    excess = float(np.dot(list(w.values()), values_of(game, ms)) - game.v_grand)
     return {"balancing_weights": {game.key(m): lam for m, lam in sorted(w.items())},
             "balance_residual": lc.balance_residual(w), "balanced_excess": excess}
 

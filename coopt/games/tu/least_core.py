@@ -26,11 +26,12 @@ from typing import Any
 
 import numpy as np
 
-from coopt.data.tu.game import TUGame, subset_sums
+from coopt.data.tu.game import TUGame, is_sparse, subset_sums
+from coopt.errors import InputError
 from coopt.formulations.base import Option, Problem
 from coopt.formulations.tu.least_core import DOMAINS
 from coopt.games.tu.generation import DEFAULT_TOL, LeastCore, least_core_cg
-from coopt.games.tu.oracle import TableOracle
+from coopt.games.tu.oracle import SparseOracle, TableOracle
 from coopt.games.tu.result import TUResult
 from coopt.games.tu.source import FAMILIES, check_solver, game_of, game_report
 from coopt.solve.result import relative_gap
@@ -43,16 +44,20 @@ def least_core(game: TUGame, domain: str = "preimputation", generation: str = "a
                batch: int | None = None, time_limit: float | None = None) -> LeastCore:
     """The least core of a table game (constraint generation, or every row with ``generation='off'``)."""
     if generation not in ("auto", "on", "off"):
-        from coopt.errors import InputError
-
         raise InputError(f"generation = {generation!r}: must be auto, on or off")
+    if is_sparse(game):
+        if generation == "off":
+            raise InputError(f"generation = off: a game of {game.n} players is solved by constraint generation only")
+        return least_core_cg(SparseOracle(game), domain, tol=tol, batch=batch, time_limit=time_limit)
     full_rows = generation == "off" or (generation == "auto" and game.n <= FULL_ROWS_UP_TO)
     initial = game.proper_masks().tolist() if full_rows else None
     return least_core_cg(TableOracle(game), domain, tol=tol, batch=batch, time_limit=time_limit, initial=initial)
 
 
-def max_excess(game: TUGame, x: np.ndarray) -> tuple[float, np.ndarray]:
-    """(max over proper S of v(S) - x(S), the excess array over all masks)."""
+def max_excess(game: TUGame, x: np.ndarray) -> tuple[float, np.ndarray | None]:
+    """(max over proper S of v(S) - x(S), the excess array over all masks -- None for a sparse game)."""
+    if is_sparse(game):
+        return float(SparseOracle(game).separate(np.asarray(x, dtype=np.float64), 1).upper_bound), None
     exc = game.v - subset_sums(np.asarray(x, dtype=np.float64))
     if game.n == 1:
         return float("-inf"), exc
@@ -60,9 +65,14 @@ def max_excess(game: TUGame, x: np.ndarray) -> tuple[float, np.ndarray]:
 
 
 def tight_masks(game: TUGame, lc: LeastCore) -> list[int]:
-    """Proper coalitions at equality x(S) = v(S) - e* (within TIGHT_TOL * max |v|), over all 2^n - 2."""
+    """Proper coalitions at equality x(S) = v(S) - e* (within TIGHT_TOL * max |v|), over all 2^n - 2
+    (a sparse game: over the coalitions of the final master LP)."""
     if lc.epsilon is None:
         return []
+    if is_sparse(game):
+        masks = np.asarray(lc.masks, dtype=np.int64)
+        exc = game.values(masks) - game.coalition_sums(lc.x, masks)
+        return masks[exc >= lc.epsilon - TIGHT_TOL * game.scale()].tolist()
     _, exc = max_excess(game, lc.x)
     proper = exc[1:-1]
     return (np.flatnonzero(proper >= lc.epsilon - TIGHT_TOL * game.scale()) + 1).tolist()

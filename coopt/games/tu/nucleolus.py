@@ -224,7 +224,7 @@ def solve_problem(problem: str, instance: Any, solver: str, solver_options: Mapp
     """tu.nucleolus / tu.prenucleolus: the allocation, its excess levels and the Kohlberg verification."""
     from coopt.games.tu.core import in_core
     from coopt.games.tu.result import TUResult
-    from coopt.games.tu.source import check_solver, game_of, game_report
+    from coopt.games.tu.source import check_solver, game_of, game_report, require_table
 
     if exact not in ("auto", "on", "off"):
         from coopt.errors import InputError
@@ -232,6 +232,7 @@ def solve_problem(problem: str, instance: Any, solver: str, solver_options: Mapp
         raise InputError(f"option 'exact' = {exact!r}: must be auto, on or off")
     check_solver(problem, solver, ("highs",))
     game = game_of(instance)
+    require_table(problem, game)
     ex = {"auto": None, "on": True, "off": False}[exact]
     if ex and game.n > EXACT_MAX:
         from coopt.errors import InputError

@@ -18,7 +18,7 @@ import numpy as np
 from coopt.errors import InputError
 from coopt.formulations.base import Option, Problem
 from coopt.games.tu.result import TUResult
-from coopt.games.tu.source import FAMILIES, check_solver, game_of, game_report
+from coopt.games.tu.source import FAMILIES, check_solver, game_of, game_report, require_table, values_of
 from coopt.games.tu.values import EXACT_MAX, shapley, shapley_sampled
 from coopt.solve.result import Status
 
@@ -36,13 +36,14 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any], samples: 
     res = TUResult(problem="tu.shapley", status=Status.OPTIMAL, solver=solver, formulation="Shapley formula")
     sol: dict[str, Any] = {}
     if samples == 0:
+        require_table("tu.shapley (exact; set samples=... to sample)", game)
         if game.n > EXACT_MAX:
             raise InputError(f"tu.shapley: exact for n <= {EXACT_MAX} (game has {game.n}); set samples=...")
         phi = shapley(game)
         sol["method"] = "exact"
         res.certificate_extra = {"efficiency_residual": abs(float(phi.sum()) - game.v_grand) / game.scale()}
     else:
-        phi, half = shapley_sampled(lambda m: game.v[m], game.n, samples, seed)
+        phi, half = shapley_sampled(lambda m: values_of(game, m), game.n, samples, seed)
         sol["method"] = f"sampled ({samples} random orders, seed {seed})"
         sol["ci_half_width"] = dict(zip(game.names, map(float, half)))
         res.status = Status.FEASIBLE

@@ -14,11 +14,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from coopt.data.tu.game import TUGame
+import numpy as np
+
+from coopt.data.tu.game import DENSE_MAX, TUGame, is_sparse
 from coopt.errors import InputError
 
 FAMILIES = ("tu", "vaccine")
 LIST_VALUES_UP_TO = 8  # players: up to this size the report lists every v(S) used
+
+
+def values_of(game: Any, masks: Any) -> np.ndarray:
+    """v(S) for an array of masks, for a full table or a sparse one."""
+    masks = np.asarray(masks, dtype=np.int64)
+    return game.values(masks) if is_sparse(game) else game.v[masks]
+
+
+def require_table(problem: str, game: Any) -> None:
+    """Refuse a sparse game (26..30 players) where every v(S) is needed."""
+    if is_sparse(game):
+        raise InputError(f"{problem} needs all 2^n coalition values: the game has {game.n} players (a full table "
+                         f"is built for n <= {DENSE_MAX}); tu.least_core, tu.core and tu.shapley with samples=... "
+                         "work on it")
 
 
 def game_of(instance: Any) -> TUGame:
@@ -47,18 +63,21 @@ def check_solver(problem: str, solver: str, allowed: tuple[str, ...]) -> None:
 def game_report(game: TUGame, used: int | None = None) -> dict[str, Any]:
     """``solution.game``: source, players, how many v(S) were used, their worst certified gap."""
     gap = game.value_gap()
+    listed = int(game.masks.size) if is_sparse(game) else (1 << game.n) - 1
     rep: dict[str, Any] = {
         "source": game.source,
         "players": game.n,
-        "values_used": (1 << game.n) - 1 if used is None else int(used),
+        "values_used": listed if used is None else int(used),
         "worst_value_gap": gap,
         "worst_relative_value_gap": gap / game.scale() if game.bound is not None else 0.0,
     }
-    if game.n <= LIST_VALUES_UP_TO:
+    if is_sparse(game):
+        rep["note"] = "sparse table: coalitions not listed are worth 0 (missing: zero)"
+    elif game.n <= LIST_VALUES_UP_TO:
         rep["values"] = {game.key(m): float(game.v[m]) for m in range(1, game.grand + 1)}
         if game.bound is not None:
             rep["bounds"] = {game.key(m): float(game.bound[m]) for m in range(1, game.grand + 1)}
     return rep
 
 
-__all__ = ["FAMILIES", "check_solver", "game_of", "game_report"]
+__all__ = ["FAMILIES", "check_solver", "game_of", "game_report", "require_table", "values_of"]
