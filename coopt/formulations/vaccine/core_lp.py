@@ -3,6 +3,11 @@
 problem: vaccine.core (the LPs; the problem itself is `coopt.games.vaccine.core`) | class: LP |
 layer: Pyomo | solvers: highs
 
+These Pyomo models are the declarative reading of LP (17) beside the paper (``coopt show``, tests against
+CVXPY). `vaccine.core` itself solves the same least-core LP as an array LP with rows generated on demand
+(`coopt.formulations.tu.least_core`, through `coopt.solve`): at n = 16 a Pyomo model of 65,534 rows costs
+more to build than to solve.
+
 The game (N, v) is a table of coalition values v(S) (:class:`CoalitionValues`, computed by
 `coopt.games.vaccine.characteristic`). With x_i the share of player i:
 

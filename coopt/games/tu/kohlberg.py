@@ -21,6 +21,7 @@ tight coalitions (an exact linear system), so that the verdict does not rest on 
 from __future__ import annotations
 
 from fractions import Fraction
+from math import gcd
 from typing import Any
 
 import numpy as np
@@ -263,8 +264,8 @@ def balanced_exact(masks: list[int], n: int, X0: list[int]) -> bool:
     k, m0 = len(masks), len(X0)
     if ok and xf is not None:
         cols: list[list[Fraction]] = []
-        cnt = [sum((one for m in masks if m >> i & 1), zero) for i in range(n)]
-        cols.append(cnt + [Fraction(k)])
+        counts = rows_of(np.asarray(masks, dtype=np.int64), n).astype(np.int64).sum(axis=0)
+        cols.append([Fraction(int(c)) for c in counts] + [Fraction(k)])
         cols += [[one if m >> i & 1 else zero for i in range(n)] + [one] for m in masks]
         cols += [[one if i == j else zero for i in range(n)] + [zero] for j in X0]
         cols.append([-one] * n + [zero])
@@ -277,34 +278,43 @@ def balanced_exact(masks: list[int], n: int, X0: list[int]) -> bool:
     cols += [[one if i == j else zero for i in range(n)] for j in X0]
     cols += [[-one] * n, [one] * n]  # lam+ and lam-
     A = [[col[i] for col in cols] for i in range(n)]
-    b = [-sum((one for m in masks if m >> i & 1), zero) for i in range(n)]  # y = 1 + w
+    counts = rows_of(np.asarray(masks, dtype=np.int64), n).astype(np.int64).sum(axis=0)
+    b = [Fraction(-int(c)) for c in counts]  # y = 1 + w
     return phase_one_feasible(A, b)
 
 
 def kohlberg_exact(game: TUGame, x: list[Fraction], domain: str) -> tuple[bool, str]:
     """Exact Kohlberg check of the rational allocation ``x`` on the game's values read exactly."""
     n = game.n
-    v = [Fraction(float(a)) for a in game.v]
-    if sum(x) != v[-1]:
+    # integers on a common denominator: v(S) = V(S) / Q (binary floats: Q a power of 2), x_i = X_i / D;
+    # the excess times Q D is V(S) D - X(S) Q, compared exactly as Python ints
+    ratios = [float(a).as_integer_ratio() for a in game.v]
+    Q = max(q for _, q in ratios)
+    V = [p * (Q // q) for p, q in ratios]
+    D = 1
+    for f in x:
+        D = D * f.denominator // gcd(D, f.denominator)
+    X = [f.numerator * (D // f.denominator) for f in x]
+    if sum(X) * Q != V[-1] * D:
         return False, "not efficient (exact)"
     X0: list[int] = []
     if domain == "imputation":
-        if any(x[i] < v[1 << i] for i in range(n)):
+        if any(X[i] * Q < V[1 << i] * D for i in range(n)):
             return False, "not an imputation (exact)"
-        X0 = [i for i in range(n) if x[i] == v[1 << i]]
-    sums = [Fraction(0)] * (1 << n)
+        X0 = [i for i in range(n) if X[i] * Q == V[1 << i] * D]
+    sums = [0] * (1 << n)
     for i in range(n):
         h = 1 << i
-        for m in range(h):
-            sums[h + m] = sums[m] + x[i]
-    exc: dict[Fraction, list[int]] = {}
+        xi = X[i]
+        sums[h:2 * h] = [a + xi for a in sums[:h]]
+    exc: dict[int, list[int]] = {}
     for m in range(1, (1 << n) - 1):
-        exc.setdefault(v[m] - sums[m], []).append(m)
+        exc.setdefault(V[m] * D - sums[m] * Q, []).append(m)
     chosen: list[int] = []
     for level in sorted(exc, reverse=True):
         chosen.extend(exc[level])
         if not balanced_exact(chosen, n, X0):
-            return False, f"coalitions with excess >= {float(level):.10g} not balanced (exact)"
+            return False, f"coalitions with excess >= {level / (Q * D):.10g} not balanced (exact)"
         R = rows_of(np.asarray(chosen, dtype=np.int64), n).astype(np.int64)
         if _rank_exact((R.T @ R).tolist()) >= n:  # rank of the integer Gram matrix, exactly
             break
@@ -317,21 +327,24 @@ def exact_allocation(game: TUGame, level_coalitions: list[list[int]], x_float: n
     x(S) + e_k = v(S) for S fixed at level k (x_i = v({i}) added where needed on the imputations)."""
     n = game.n
     K = len(level_coalitions)
-    v = [Fraction(float(a)) for a in game.v]
+
+    def v(m: int) -> Fraction:
+        return Fraction(float(game.v[m]))
+
     rows, rhs = [], []
     rows.append([Fraction(1)] * n + [Fraction(0)] * K)
-    rhs.append(v[-1])
+    rhs.append(v(game.grand))
     for k, masks in enumerate(level_coalitions):
         for m in masks:
             rows.append([Fraction(m >> i & 1) for i in range(n)] + [Fraction(int(j == k)) for j in range(K)])
-            rhs.append(v[m])
+            rhs.append(v(m))
     sol = _solve_exact(rows, rhs, n + K)
     if sol is None and domain == "imputation":
         tol = LEVEL_TOL * game.scale()
         for i in range(n):
             if x_float[i] - game.v[1 << i] <= tol:
                 rows.append([Fraction(int(j == i)) for j in range(n)] + [Fraction(0)] * K)
-                rhs.append(v[1 << i])
+                rhs.append(v(1 << i))
         sol = _solve_exact(rows, rhs, n + K)
     return None if sol is None else sol[:n]
 
