@@ -357,7 +357,7 @@ class SparseTUGame:
         bits = np.arange(self.n, dtype=np.int64)
         for a in range(0, len(masks), 1 << 18):
             m = masks[a:a + (1 << 18)]
-            out[a:a + len(m)] = ((m[:, None] >> bits) & 1) @ x
+            out[a:a + len(m)] = (((m[:, None] >> bits) & 1) * x).sum(axis=1)
         return out
 
 

@@ -140,7 +140,7 @@ def kohlberg(game: TUGame, x: np.ndarray, domain: str) -> dict[str, Any]:
         chosen = np.sort(np.concatenate([chosen, level]))
         R = rows_of(level, n)
         counts += R.sum(axis=0)
-        gram += R.T @ R
+        gram += np.einsum("ki,kj->ij", R, R)  # no BLAS call: its threads stall on a busy machine
         out["levels_checked"] += 1
         out["coalitions_checked"] = int(chosen.size)
         if not uniform_cover(counts, X0):
@@ -316,7 +316,7 @@ def kohlberg_exact(game: TUGame, x: list[Fraction], domain: str) -> tuple[bool, 
         if not balanced_exact(chosen, n, X0):
             return False, f"coalitions with excess >= {level / (Q * D):.10g} not balanced (exact)"
         R = rows_of(np.asarray(chosen, dtype=np.int64), n).astype(np.int64)
-        if _rank_exact((R.T @ R).tolist()) >= n:  # rank of the integer Gram matrix, exactly
+        if _rank_exact(np.einsum("ki,kj->ij", R, R).tolist()) >= n:  # rank of the integer Gram matrix, exactly
             break
     return True, "verified in exact rational arithmetic"
 

@@ -69,7 +69,8 @@ def shapley(game: TUGame) -> np.ndarray:
     base = 0.0
     b = min(n, BLOCK)
     for start in range(0, 1 << n, 1 << b):
-        base += float(v[start:start + (1 << b)] @ w[pc[start:start + (1 << b)]])
+        # an elementwise product and a sum, not a BLAS dot (whose threads stall on a busy machine)
+        base += float(np.multiply(v[start:start + (1 << b)], w[pc[start:start + (1 << b)]]).sum())
     return per - base
 
 
