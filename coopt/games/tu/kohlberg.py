@@ -33,6 +33,7 @@ from coopt.solve.matrix import MatrixLP
 from coopt.solve.result import Status
 
 LEVEL_TOL = 1e-9  # excesses within LEVEL_TOL * scale are one level
+ALL_ROWS_UP_TO = 256  # collections up to this size enter the direction LP whole; larger ones by generation
 BALANCE_TOL = 1e-9  # t* (the smallest of weights averaging 1) must exceed this
 
 
@@ -91,6 +92,9 @@ def improving_direction(masks: np.ndarray, n: int, X0: list[int], counts: np.nda
     lp = MatrixLP(c, sp.csr_matrix(np.ones((1, n))), [0.0], [0.0], col_lo, np.ones(n), "max",
                   name="kohlberg improving direction")
     in_lp = np.zeros(0, dtype=np.int64)
+    if masks.size <= ALL_ROWS_UP_TO:  # a small collection: every row at once (one solve)
+        lp.add_rows(rows_of(masks, n), np.zeros(masks.size), None)
+        in_lp = masks
     for _ in range(max_rounds):
         res = solve(lp, "highs", "LP", tol=1e-10)
         if res.status != Status.OPTIMAL or res.x is None:
