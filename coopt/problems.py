@@ -335,7 +335,7 @@ def run(problem: str | Problem, instance: Instance, solver: str | None = None,
     from coopt.solve import solve
 
     prob = get_problem(problem) if isinstance(problem, str) else problem
-    if instance.family != prob.family:
+    if instance.family != prob.family and instance.family not in prob.accepts:
         raise InputError(f"{prob.name} needs a '{prob.family}' instance, got family '{instance.family}'")
     solver = solver or prob.default_solver
     solver_opts, raw = split_options(options)

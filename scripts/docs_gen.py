@@ -62,8 +62,8 @@ def registry() -> dict[str, Any]:
 
 def solvers_of_formulation(prob: Any, form: Any) -> list[tuple[str, bool]]:
     """(solver, installed) pairs that can serve ``form`` (the registry's own refusal rule decides)."""
-    from coopt.problems import pick_formulation
     from coopt.errors import CooptError
+    from coopt.problems import pick_formulation
     from coopt.solve import SOLVERS
 
     out = []
