@@ -110,6 +110,7 @@ def solve_cvxpy(problem: Any, spec: SolverSpec, problem_class: str, opts: dict[s
     if not status.has_solution:
         return res
     res.objective = _objective(problem)
+    res.sense = "max" if isinstance(problem.objective, cp.Maximize) else "min"
     res.values = {v.name(): _val(v.value) for v in problem.variables()}
     res.duals = {f"constraint_{k}": _val(c.dual_value) for k, c in enumerate(problem.constraints)
                  if c.dual_value is not None}

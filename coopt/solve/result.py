@@ -85,6 +85,7 @@ class Result:
     wall_time: float = 0.0
     instance_hash: str = ""
     messages: list[str] = field(default_factory=list)
+    sense: str = ""  # "max" or "min" when known (cross-checks of bounds); not part of the JSON
 
     @property
     def ok(self) -> bool:
