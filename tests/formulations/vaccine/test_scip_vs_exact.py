@@ -66,3 +66,28 @@ def test_scip_claims_hold_on_40_paper_drawn_games():
     rows = [check_game(k) for k in range(40)]
     optimal = sum(r["scip"][0] == "optimal" for r in rows)
     assert optimal >= 30, rows  # most close within the time limit; the others must be honest about it
+
+
+@pytest.mark.parametrize("a,b", [(25.0, 25.0), (100.0, 99.0), (30.0, 0.5), (60.0, 46.5)])
+def test_logistic_model_form_has_no_coefficient_beyond_a_solvers_infinity(a, b):
+    """F = 1 - 1/(1 + e^t), t = a f - b <= 40 on [0, saturation]: e^t <= e^40 < 1e20 (SCIP's infinity)."""
+    import math
+
+    import pyomo.environ as pyo
+
+    from coopt.data.vaccine.returns import Logistic
+    from coopt.formulations.vaccine.allocation import build_nlp
+
+    fn = Logistic(a, b)
+    f = np.linspace(0.0, fn.saturation, 20001)
+    assert math.exp(fn.a * fn.saturation - fn.b) < 1e20 and math.exp(-fn.b) > 0.0
+    # the same function to round-off (absolute: 1 - 1/(1 + e^t) cancels for tiny F, harmless in sum M_i F_i)
+    np.testing.assert_allclose(fn.model_expression(f, np.exp), fn.F(f), rtol=1e-12, atol=1e-15)
+    assert fn.F(fn.saturation) == 1.0 and fn.F(10 * fn.saturation) == 1.0  # the cap changes nothing
+    inst = game(1)
+    m = build_nlp(inst)
+    for i in m.S:
+        fi = inst.functions[list(inst.names).index(i)]
+        assert m.f[i].ub <= fi.saturation + 1e-12
+        hi = pyo.value(fi.a * m.f[i].ub - fi.b)
+        assert hi <= 40.0 + 1e-9  # the largest exponent the model can reach
