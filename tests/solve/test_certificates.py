@@ -87,9 +87,10 @@ def test_itinfra_coordinator_loose_tolerance_no_exit0_without_cover(solver):
 
 
 def test_cli_scs_loose_tolerance_exits_1_or_covers(capfd):
-    from coopt.cli import main
     import json
     import sys
+
+    from coopt.cli import main
 
     argv = sys.argv
     sys.argv = ["coopt", "solve", "itinfra.coordinator", "--data", "itinfra/paper-figure1", "--set", "j=5",

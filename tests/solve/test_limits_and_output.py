@@ -111,8 +111,9 @@ def test_compare_csv_and_json_parse(capfd):
 
 
 def test_pyomo_w1002_dropped_and_pyomo_logs_on_stderr(capfd):
-    import coopt.solve.pyomo_backend  # noqa: F401  (routes Pyomo's logs)
     from pyomo.common.log import pyomo_handler
+
+    import coopt.solve.pyomo_backend  # noqa: F401  (routes Pyomo's logs)
 
     log = logging.getLogger("pyomo.core")
     w1002 = log.makeRecord("pyomo.core", logging.WARNING, "var.py", 1, "Setting Var 'g' to a numeric value "
