@@ -87,7 +87,7 @@ def solve_cvxpy(problem: Any, spec: SolverSpec, problem_class: str, opts: dict[s
     try:
         with quiet_solver():
             data, chain, inverse = problem.get_problem_data(solver_name, solver_opts=kwargs)
-            raw = chain.solve_via_data(problem, data, False, False, kwargs)
+            raw = chain.solve_via_data(problem, data, True, False, kwargs)  # warm start, as Problem.solve
             problem.unpack_results(raw, chain, inverse)
         status = _status(problem.status)
     except cp.error.SolverError as err:

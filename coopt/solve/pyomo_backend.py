@@ -197,6 +197,7 @@ def solve_pyomo(
     cert = None
     if spec.name in ("highs", "ipopt") and problem_class in CONVEX and not _has_integers(model):
         cert = _certificate(model, res, spec.name, result)
+        bound = None  # HiGHS's own "bound" of a continuous model is its claim: only a computed one counts
     sigma = 1.0 if obj.sense == pyo.minimize else -1.0
     if cert is not None:  # convex with the solver's duals: the Lagrangian certificate
         bound = sigma * cert.bound

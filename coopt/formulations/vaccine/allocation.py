@@ -358,13 +358,27 @@ def solution(result: Any, model: Any, instance: Any, coalition: Any = None, **_:
     return {"f": f, "value": value, "bound": bound, "method": method}
 
 
+EXACT_CHECK_MAX = 10  # players up to which the exact method's value checks a solver's bound (2^10 subsets)
+
+
 def _check_nlp_claim(result: Any, M: np.ndarray, R: float, funcs: list) -> None:
     """A global solver's claim on (1), checked against what coopt knows: the gap from the re-evaluated
-    objective, and the bound against the heuristic B.1 value (a feasible point of every coalition)."""
-    from coopt.solve.status import Tolerances, check_bound, downgrade
+    objective, and the bound against feasible values -- the heuristic B.1 allocation, and for small
+    coalitions the exact method's optimum (its f is feasible; a few milliseconds at 5 players)."""
+    from coopt.solve.status import TimeLimitReached, Tolerances, check_bound, downgrade
 
     heuristic = _value(funcs, M, heuristic_allocation(M, R, funcs))
     check_bound(result, heuristic, maximize=True, source="the heuristic B.1 value (feasible)", rel_tol=1e-9)
+    if result.bound is not None and len(funcs) <= EXACT_CHECK_MAX:
+        from coopt.games.vaccine.characteristic import solve_arrays
+
+        try:
+            sol = solve_arrays(M, np.zeros(len(M)) + R / len(M), funcs, tuple(map(str, range(len(M)))),
+                               time_limit=5.0)
+            check_bound(result, float(sol.v[-1]), maximize=True, source="the exact method's feasible value",
+                        rel_tol=1e-9)
+        except TimeLimitReached:
+            pass
     if result.status == Status.OPTIMAL:
         tol = Tolerances.from_options(result.options)
         if result.gap is None:
