@@ -39,7 +39,12 @@ route_pyomo_logs()
 CONVEX = ("LP", "QP", "NLP", "SOCP", "CONE")
 
 
-def _new_api_status(tc: Any, ss: Any) -> Status:
+def contrib_status(tc: Any, ss: Any) -> Status:
+    """coopt's :class:`Status` of a ``pyomo.contrib.solver`` termination condition and solution status.
+
+    The one status table of the Pyomo backends (``coopt.solve.persistent`` maps HiGHS's own model
+    status onto Pyomo's termination conditions and then through this function).
+    """
     from pyomo.contrib.solver.common.results import SolutionStatus
     from pyomo.contrib.solver.common.results import TerminationCondition as TC
 
@@ -62,6 +67,19 @@ def _solve_new_api(model: pyo.ConcreteModel, name: str, opts: dict[str, Any]) ->
     from pyomo.contrib.solver.common.factory import SolverFactory as NewFactory
 
     solver = NewFactory("highs" if name == "highs" else "scip_direct")
+    kw = contrib_options(name, opts)
+    with quiet_solver():
+        res = solver.solve(model, **kw)
+    status = contrib_status(res.termination_condition, res.solution_status)
+    if status.has_solution or _has_incumbent(res):  # at a limit: the incumbent, with the bound
+        res.solution_loader.load_vars()
+    version = ".".join(map(str, solver.version() or ()))
+    return status, res, version
+
+
+def contrib_options(name: str, opts: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments of a ``pyomo.contrib.solver`` solve() for coopt's common options ``opts``
+    (time_limit, gap, tol, max_iter) and coopt's defaults for HiGHS (``name="highs"``) or SCIP (``"scip"``)."""
     kw: dict[str, Any] = {"load_solutions": False, "raise_exception_on_nonoptimal_result": False}
     solver_options: dict[str, Any] = {}
     if opts.get("time_limit") is not None:
@@ -73,23 +91,20 @@ def _solve_new_api(model: pyo.ConcreteModel, name: str, opts: dict[str, Any]) ->
         # (rank-deficient) objectives by ~1e-6 relative, so keep it far below the tolerance.
         solver_options.update(primal_feasibility_tolerance=tol, dual_feasibility_tolerance=tol,
                               qp_regularization_value=1e-12)
+        if opts.get("max_iter") is not None:  # HiGHS counts simplex (LP) and active-set (QP) iterations
+            solver_options.update(simplex_iteration_limit=int(opts["max_iter"]),
+                                  qp_iteration_limit=int(opts["max_iter"]))
     else:  # SCIP: a tight gap, and feasibility 1e-7 unless asked (below ~1e-8 it floods its log with
         # "cannot set feasibility tolerance without GMP"). At SCIP's default 1e-6 its incumbent may
         # violate a constraint by 1e-6 and its bound overshoot the optimum by as much (relative
-        # 3e-6 on itinfra.het_coordinator): too loose for a 1e-6 gap. Continuous incumbents are refined below.
+        # 3e-6 on itinfra.het_coordinator): too loose for a 1e-6 gap. Continuous incumbents are refined.
         # rel_gap 1e-7 (10x below coopt's certified 1e-6): spatial branch and bound on non-convex
         # models closes 1e-9 only slowly (vaccine games stopped at time limits 1e-8 from optimal)
         kw["rel_gap"] = opts.get("gap") if opts.get("gap") is not None else 1e-7
         solver_options["display/verblevel"] = 0
         solver_options["numerics/feastol"] = max(float(opts["tol"]), 1e-8) if opts.get("tol") is not None else 1e-7
     kw["solver_options"] = solver_options
-    with quiet_solver():
-        res = solver.solve(model, **kw)
-    status = _new_api_status(res.termination_condition, res.solution_status)
-    if status.has_solution or _has_incumbent(res):
-        res.solution_loader.load_vars()
-    version = ".".join(map(str, solver.version() or ()))
-    return status, res, version
+    return kw
 
 
 def _has_incumbent(res: Any) -> bool:

@@ -10,7 +10,7 @@ Five honest formulations under one name (``--set coalition=a,b,c``, default the 
 
 * ``exact-kkt`` (native, solver ``exact``): KKT / Lagrangian enumeration exploiting the
   convex-concave structure (at most one player on its convex branch), global optimum with a
-  certified bound -- ``coopt.games.vaccine.characteristic``.
+  certified bound -- ``coopt.formulations.vaccine.knapsack``.
 * ``heuristic-b1`` (native, solver ``heuristic``): Appendix B.1 (Duijzer et al. 2018) with its
   superadditivity repair over the sub-coalitions of S; no optimality claim.
 * ``nlp`` (Pyomo, NCNLP, solvers ``ipopt`` local from ``--set start=pro-rata|heuristic|zero`` and
@@ -33,7 +33,7 @@ import pyomo.environ as pyo
 
 from coopt.errors import InputError
 from coopt.formulations.base import Formulation, Option, Problem
-from coopt.solve.native import NativeModel, NativeSolution
+from coopt.formulations.native import NativeModel, NativeSolution
 from coopt.solve.result import Status, relative_gap
 
 # ------------------------------------------------------------------------------------ helpers
@@ -142,8 +142,8 @@ def build_exact(instance: Any, coalition: Any = None, **_: Any) -> NativeModel:
     idx = _coalition(instance, coalition)
 
     def run(**opts: Any) -> NativeSolution:
-        from coopt.games.vaccine.characteristic import solve_arrays
-        from coopt.solve.status import TimeLimitReached, Tolerances
+        from coopt.formulations.vaccine.knapsack import solve_arrays
+        from coopt.solve.result import TimeLimitReached, Tolerances
 
         names = tuple(instance.names[i] for i in idx)
         try:
@@ -365,12 +365,12 @@ def _check_nlp_claim(result: Any, M: np.ndarray, R: float, funcs: list) -> None:
     """A global solver's claim on (1), checked against what coopt knows: the gap from the re-evaluated
     objective, and the bound against feasible values -- the heuristic B.1 allocation, and for small
     coalitions the exact method's optimum (its f is feasible; a few milliseconds at 5 players)."""
-    from coopt.solve.status import TimeLimitReached, Tolerances, check_bound, downgrade
+    from coopt.solve.result import TimeLimitReached, Tolerances, check_bound, downgrade
 
     heuristic = _value(funcs, M, heuristic_allocation(M, R, funcs))
     check_bound(result, heuristic, maximize=True, source="the heuristic B.1 value (feasible)", rel_tol=1e-9)
     if result.bound is not None and len(funcs) <= EXACT_CHECK_MAX:
-        from coopt.games.vaccine.characteristic import solve_arrays
+        from coopt.formulations.vaccine.knapsack import solve_arrays
 
         try:
             sol = solve_arrays(M, np.zeros(len(M)) + R / len(M), funcs, tuple(map(str, range(len(M)))),

@@ -19,12 +19,11 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import numpy as np
-
 from coopt.data.itinfra.heterogeneous import ItInfraHetInstance
 from coopt.formulations.base import Option, Problem
 from coopt.formulations.itinfra import heterogeneous as het
-from coopt.solve import get_solver, solve
+from coopt.problems import pick_formulation
+from coopt.solve import solve
 from coopt.solve.result import Result, Status
 from coopt.solve.status import Deadline, worst
 
@@ -70,12 +69,11 @@ class HetTables:
         self.messages: list[str] = []
         self.outcomes: dict[Composition, het.HetOutcome] = {}
         self.complete = True  # every composition solved (else equilibria cannot be judged)
-        spec = get_solver(solver)
-        build = het.build_exact if spec.layer == "native" else het.build
+        form = pick_formulation(het.PROBLEM, solver)  # the formulation the solver serves, or refused
         deadline = Deadline.from_options(solver_options)  # one time limit for the whole enumeration
         comps = compositions(inst)
         for n_done, c in enumerate(comps):
-            if spec.layer == "native":
+            if form.layer == "native":  # the exact 1-D reduction, called directly (no model per composition)
                 self.outcomes[c] = het.exact(inst, c)
                 continue
             if deadline.expired:
@@ -84,7 +82,8 @@ class HetTables:
                 self.messages.append(f"time limit reached after {n_done} of {len(comps)} compositions")
                 break
             with _quiet_bounds():  # local solvers may return g = -1e-9 on a bound: Pyomo warns, the value is fine
-                res = solve(build(inst, list(c)), solver, "NCNLP", **deadline.options(solver_options))
+                res = solve(form.build(inst, list(c)), solver, form.problem_class,
+                            **deadline.options(solver_options))
             self.status = worst([self.status, res.status])  # the worst sub-solve is the table's status
             if not res.status.has_solution:
                 self.complete = False
@@ -164,11 +163,6 @@ def incentive_gap(tb: HetTables, c: Composition, t: int) -> float:
     """S_out,t(c - e_t) - S_in(c): how much a type-t member would gain by leaving (Prop. B.1 compares these)."""
     e = tuple(int(i == t) for i in range(len(c)))
     return tb.S_out(tuple(a - b for a, b in zip(c, e)), t) - tb.S_in(c)
-
-
-def gains_to_leave(tb: HetTables, c: Composition) -> np.ndarray:
-    """Per type: the gain from leaving composition c (NaN for absent types)."""
-    return np.array([incentive_gap(tb, c, t) if c[t] else np.nan for t in range(len(c))])
 
 
 PROBLEM = Problem(

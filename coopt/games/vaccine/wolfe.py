@@ -29,7 +29,7 @@ from coopt.formulations.base import Option, Problem
 from coopt.formulations.vaccine import market_lp
 from coopt.formulations.vaccine.core_lp import CoalitionValues
 from coopt.formulations.vaccine.prices import market_allocation
-from coopt.formulations.vaccine.wolfe_dual import Envelope, build, solve_exact
+from coopt.formulations.vaccine.wolfe_dual import PROBLEM_CLASS, Envelope, build, solve_exact
 from coopt.games.vaccine.core import most_violated
 from coopt.solve import solve
 from coopt.solve.result import Result, Status
@@ -60,7 +60,7 @@ def wolfe_analysis(names: Sequence[str], envelopes: Sequence[Envelope], R: float
     if exprs is not None:
         opts = {"tol": 1e-8, "gap": 1e-7, "time_limit": 60.0, **dict(solver_options or {})}
         m = build(envelopes, R, exprs)
-        res = solve(m, "scip", "MINLP", **opts)
+        res = solve(m, "scip", PROBLEM_CLASS, **opts)
         # the exact lambda* is a feasible point of (14) with value v_2(S): SCIP's lower bound must not pass it
         check_bound(res, exact.value, maximize=False, source="the exact dual value D(S) (feasible in (14))")
         out["model_status"] = res.status.value
@@ -102,7 +102,7 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any], coalition
     M, r, F, dF, ft = player_arrays(instance, names)
     env = [Envelope(float(M[i]), F[i], dF[i], float(ft[i])) for i in idx]
     R = float(sum(r[i] for i in idx))
-    exprs_all = pyomo_exprs(instance, names) if solver in ("scip", "highs") else None
+    exprs_all = pyomo_exprs(instance, names) if solver == "scip" else None
     exprs = [exprs_all[i] for i in idx] if exprs_all is not None and all(exprs_all[i] for i in idx) else None
     if len(idx) == len(names):  # S = N: the core and the LP (18)-(23) need every v(S)
         game, f_grand = exact_game(instance)
