@@ -6,8 +6,8 @@ certificate, and the status follows it (:func:`coopt.solve.status.certify`):
 * LP/QP with HiGHS: primal residual, dual residual and a Lagrangian bound from HiGHS's duals, read
   from Pyomo's sparse standard form (:func:`coopt.solve.certificate.linear_certificate`);
 * convex NLP with Ipopt: the same Lagrangian bound at Ipopt's multipliers, with gradients by Pyomo's
-  differentiation (:func:`coopt.solve.certificate.nonlinear_certificate`), and the least-squares KKT
-  residual;
+  differentiation (:func:`coopt.solve.certificate.nonlinear_certificate`); non-convex (local) solves:
+  the least-squares KKT residual on the active set;
 * SCIP: its bound, the gap recomputed from the re-evaluated objective, the primal residual of the
   (Ipopt-refined) point; at a time limit the incumbent and the bound are kept.
 
