@@ -362,6 +362,9 @@ def run(problem: str | Problem, instance: Instance, solver: str | None = None,
         ref = dict(prob.closed_form(instance, **opts))
         result.closed_form = ref
         result.closed_form_error = closed_form_error(result, ref)
+        from coopt.solve.status import Tolerances, check_closed_form
+
+        check_closed_form(result, Tolerances.from_options(solver_opts), _lookup)  # the status follows it too
     return result
 
 
