@@ -10,7 +10,7 @@ Five honest formulations under one name (``--set coalition=a,b,c``, default the 
 
 * ``exact-kkt`` (native, solver ``exact``): KKT / Lagrangian enumeration exploiting the
   convex-concave structure (at most one player on its convex branch), global optimum with a
-  certified bound -- ``coopt.games.vaccine.characteristic``.
+  certified bound -- ``coopt.formulations.vaccine.knapsack``.
 * ``heuristic-b1`` (native, solver ``heuristic``): Appendix B.1 (Duijzer et al. 2018) with its
   superadditivity repair over the sub-coalitions of S; no optimality claim.
 * ``nlp`` (Pyomo, NCNLP, solvers ``ipopt`` local from ``--set start=pro-rata|heuristic|zero`` and
@@ -33,7 +33,7 @@ import pyomo.environ as pyo
 
 from coopt.errors import InputError
 from coopt.formulations.base import Formulation, Option, Problem
-from coopt.solve.native import NativeModel, NativeSolution
+from coopt.formulations.native import NativeModel, NativeSolution
 from coopt.solve.result import Status, relative_gap
 
 # ------------------------------------------------------------------------------------ helpers
@@ -141,17 +141,29 @@ def build_exact(instance: Any, coalition: Any = None, **_: Any) -> NativeModel:
     """Exact KKT enumeration (global optimum and certified bound) for the coalition."""
     idx = _coalition(instance, coalition)
 
-    def run(**__: Any) -> NativeSolution:
-        from coopt.games.vaccine.characteristic import solve_arrays
+    def run(**opts: Any) -> NativeSolution:
+        from coopt.formulations.vaccine.knapsack import solve_arrays
+        from coopt.solve.result import TimeLimitReached, Tolerances
 
         names = tuple(instance.names[i] for i in idx)
-        sol = solve_arrays(instance.M[idx], instance.r[idx], [instance.functions[i] for i in idx], names)
+        try:
+            sol = solve_arrays(instance.M[idx], instance.r[idx], [instance.functions[i] for i in idx], names,
+                               time_limit=opts.get("time_limit"))
+        except TimeLimitReached as stop:
+            return NativeSolution(status="time_limit", objective=None, values={}, messages=[f"exact: {stop}"])
         top = 2 ** len(idx) - 1
         f = {nm: float(x) for nm, x in zip(names, sol.f[top])}
         resid = max(0.0, float(instance.M[idx] @ sol.f[top]) - float(instance.r[idx].sum()))
-        return NativeSolution(status="optimal", objective=float(sol.v[top]), bound=float(sol.bound[top]),
-                              values={"f": f}, primal_residual=resid,
-                              messages=[f"exact KKT enumeration: {sol.polished} configurations polished"])
+        value, bound = float(sol.v[top]), float(sol.bound[top])
+        gap = relative_gap(value, bound)
+        msgs = [f"exact KKT enumeration: {sol.polished} configurations polished"]
+        status = "optimal"
+        tol = Tolerances.from_options(opts)
+        if gap is None or gap > tol.gap:  # the enumeration's own certificate did not close
+            status = "feasible"
+            msgs.append(f"exact method's bound not closed: gap {gap} > {tol.gap:.1e}")
+        return NativeSolution(status=status, objective=value, bound=bound, values={"f": f}, primal_residual=resid,
+                              messages=msgs)
 
     return NativeModel(name="vaccine.allocation", run=run, method="exact", doc="KKT enumeration")
 
@@ -222,7 +234,9 @@ def build_nlp(instance: Any, coalition: Any = None, start: str = "pro-rata", **_
     def fbounds(m: Any, i: str) -> tuple[float, float]:
         fn = funcs[i]
         lo = 1e-9 if fn.type == "ginsberg" else 0.0  # exp(a - b/f) is undefined at f = 0
-        return lo, min(fn.u, max(R / M[i], lo))
+        # logistic: F == 1.0 in double precision beyond its saturation point (free disposal)
+        top = min(fn.u, fn.saturation) if fn.type == "logistic" else fn.u
+        return lo, min(top, max(R / M[i], lo))
 
     m.f = pyo.Var(m.S, bounds=fbounds, initialize=lambda m, i: max(min(f0[i], fbounds(m, i)[1]), fbounds(m, i)[0]),
                   doc="fraction f_i of player i's size that receives resources")
@@ -232,8 +246,8 @@ def build_nlp(instance: Any, coalition: Any = None, start: str = "pro-rata", **_
 
     def F(m: Any, i: str) -> Any:
         fn = funcs[i]
-        if fn.type == "logistic":
-            return 1.0 / (1.0 + pyo.exp(-fn.a * m.f[i] + fn.b))
+        if fn.type == "logistic":  # 1 - 1/(1 + e^t), t = a f - b: no exp(b) overflow (returns.py)
+            return fn.model_expression(m.f[i], pyo.exp)
         if fn.type == "ginsberg":
             return pyo.exp(fn.a - fn.b / m.f[i])
         return m.s[i] + fn.slope * m.f[i]
@@ -333,12 +347,44 @@ def solution(result: Any, model: Any, instance: Any, coalition: Any = None, **_:
     elif isinstance(model, pyo.ConcreteModel):
         method = f"nlp-{result.solver}"
         bound = result.bound
-        result.objective = value
+        result.objective = value  # the point re-evaluated with the true F (and moved into the budget)
+        result.gap = relative_gap(value, bound) if bound is not None else None
+        _check_nlp_claim(result, M, R, funcs)
+        bound = result.bound
         if result.solver == "ipopt":
             result.messages.append("Ipopt: a local optimum from the chosen start, no global claim")
     else:
         bound = result.bound
     return {"f": f, "value": value, "bound": bound, "method": method}
+
+
+EXACT_CHECK_MAX = 10  # players up to which the exact method's value checks a solver's bound (2^10 subsets)
+
+
+def _check_nlp_claim(result: Any, M: np.ndarray, R: float, funcs: list) -> None:
+    """A global solver's claim on (1), checked against what coopt knows: the gap from the re-evaluated
+    objective, and the bound against feasible values -- the heuristic B.1 allocation, and for small
+    coalitions the exact method's optimum (its f is feasible; a few milliseconds at 5 players)."""
+    from coopt.solve.result import TimeLimitReached, Tolerances, check_bound, downgrade
+
+    heuristic = _value(funcs, M, heuristic_allocation(M, R, funcs))
+    check_bound(result, heuristic, maximize=True, source="the heuristic B.1 value (feasible)", rel_tol=1e-9)
+    if result.bound is not None and len(funcs) <= EXACT_CHECK_MAX:
+        from coopt.formulations.vaccine.knapsack import solve_arrays
+
+        try:
+            sol = solve_arrays(M, np.zeros(len(M)) + R / len(M), funcs, tuple(map(str, range(len(M)))),
+                               time_limit=5.0)
+            check_bound(result, float(sol.v[-1]), maximize=True, source="the exact method's feasible value",
+                        rel_tol=1e-9)
+        except TimeLimitReached:
+            pass
+    if result.status == Status.OPTIMAL:
+        tol = Tolerances.from_options(result.options)
+        if result.gap is None:
+            downgrade(result, "not certified: no bound on v(S)")
+        elif result.gap > tol.gap:
+            downgrade(result, f"not certified: gap {result.gap:.2e} of the re-evaluated objective > {tol.gap:.1e}")
 
 
 PROBLEM = Problem(
