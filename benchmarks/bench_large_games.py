@@ -22,6 +22,7 @@ import argparse
 import time
 
 import coopt
+from coopt.games.vaccine.large import least_core_large
 from coopt.games.vaccine.separation import VaccineSeparationOracle, subgame
 from coopt.solve.result import Status
 
@@ -30,22 +31,11 @@ TARGET_50 = 600.0
 
 
 def least_core(oracle: VaccineSeparationOracle, tol: float) -> dict:
-    """epsilon* by constraint generation: the tu engine when installed, else LP_1 of the nucleolus."""
-    try:
-        from coopt.games.tu.generation import least_core_cg
-    except ImportError:
-        least_core_cg = None
+    """epsilon* by the generic constraint-generation engine (coopt.games.tu.generation) with the oracle."""
     t0 = time.perf_counter()
-    if least_core_cg is not None:
-        lc = least_core_cg(oracle, tol=tol)
-        return {"engine": "tu.least_core_cg", "status": lc.status, "epsilon": lc.epsilon, "rounds": lc.rounds,
-                "generated": lc.generated, "bound": lc.separation_bound, "time": time.perf_counter() - t0}
-    from coopt.games.vaccine.nucleolus_cg import nucleolus_cg
-
-    nu = nucleolus_cg(oracle, tol=tol, max_levels=1, domain="preimputation")
-    return {"engine": "nucleolus_cg level 1", "status": nu.status, "epsilon": nu.levels[0] if nu.levels else None,
-            "rounds": sum(nu.rounds), "generated": nu.coalitions_generated,
-            "bound": nu.separation_bounds[0] if nu.separation_bounds else None, "time": time.perf_counter() - t0}
+    lc, _ = least_core_large(oracle, tol=tol)
+    return {"engine": lc.engine, "status": lc.status, "epsilon": lc.epsilon, "rounds": lc.rounds,
+            "generated": lc.generated, "bound": lc.separation_bound, "time": time.perf_counter() - t0}
 
 
 def enumeration(inst) -> dict:
@@ -65,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     us = coopt.load("vaccine/us-states")
     ok = True
-    print(f"{'n':>3} {'engine':>22} {'status':>9} {'epsilon*':>14} {'rounds':>6} {'coal.':>6} {'bound-e':>10} "
+    print(f"{'n':>3} {'engine':>17} {'status':>9} {'epsilon*':>14} {'rounds':>6} {'coal.':>6} {'bound-e':>10} "
           f"{'gen s':>8} {'enum s':>8} {'enum/gen':>8} {'|de|/v(N)':>10}")
     for n in [int(s) for s in args.sizes.split(",") if s.strip()]:
         inst = subgame(us, list(us.names[:n]))
@@ -85,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             ok &= agree <= 1e-7
         if n >= 50:
             ok &= cg["time"] < TARGET_50
-        print(f"{n:>3} {cg['engine']:>22} {cg['status'].value:>9} {cg['epsilon']:>14.6f} {cg['rounds']:>6} "
+        print(f"{n:>3} {cg['engine']:>17} {cg['status'].value:>9} {cg['epsilon']:>14.6f} {cg['rounds']:>6} "
               f"{cg['generated']:>6} {gap:>10.3g} {cg['time']:>8.1f} "
               f"{(en['time'] if en else float('nan')):>8.1f} {ratio:>8.2f} {agree:>10.2g}", flush=True)
     print(f"targets: epsilon* agrees with enumeration to 1e-7 v(N); bound - e <= 1e-6 v(N); "

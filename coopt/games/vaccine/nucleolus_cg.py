@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linprog
 
 from coopt.solve.result import Status
 
@@ -203,28 +202,38 @@ def _finish(out: NucleolusCG, t0: float, span: _Span, generated: int) -> Nucleol
 def _master(n: int, vN: float, single: np.ndarray, fixed: list[tuple[int, float, float]], fixed_players: list[int],
             free: list[int], pool: dict[int, float], scale: float, imputation: bool = True
             ) -> tuple[np.ndarray, float, dict[int, float], dict[int, float]] | None:
-    """LP_k over the rows known (values scaled by |v(N)|): (x, e, duals of the free rows, of the bounds)."""
+    """LP_k over the rows known (values scaled by |v(N)|), an array LP solved by HiGHS through
+    coopt.solve: (x, e, duals of the free rows, duals of the imputation bounds)."""
+    from coopt.formulations.matrix import MatrixLP
+    from coopt.solve import solve
+
     s = scale
-    c = np.r_[np.zeros(n), 1.0]
-    A_eq = [np.r_[np.ones(n), 0.0]]
-    b_eq = [vN / s]
+    rows, lo, hi = [np.r_[np.ones(n), 0.0]], [vN / s], [vN / s]
     for m, v, lev in fixed:
-        A_eq.append(np.r_[_bits(m, n), 0.0])
-        b_eq.append((v - lev) / s)
+        rows.append(np.r_[_bits(m, n), 0.0])
+        lo.append((v - lev) / s)
+        hi.append((v - lev) / s)
     for i in fixed_players:
         row = np.zeros(n + 1)
         row[i] = 1.0
-        A_eq.append(row)
-        b_eq.append(single[i] / s)
-    A_ub = np.array([np.r_[-_bits(m, n), -1.0] for m in free]) if free else None
-    b_ub = np.array([-pool[m] / s for m in free]) if free else None
-    bounds = [(single[i] / s if imputation else None, None) for i in range(n)] + [(None, None)]
-    res = linprog(c, A_ub=A_ub, b_ub=b_ub, A_eq=np.array(A_eq), b_eq=np.array(b_eq), bounds=bounds, method="highs")
-    if res.status != 0:
+        rows.append(row)
+        lo.append(single[i] / s)
+        hi.append(single[i] / s)
+    first_free = len(rows)
+    for m in free:  # x(S) + e >= v(S)
+        rows.append(np.r_[_bits(m, n), 1.0])
+        lo.append(pool[m] / s)
+        hi.append(np.inf)
+    col_lo = np.r_[single / s if imputation else np.full(n, -np.inf), -np.inf]
+    lp = MatrixLP(np.r_[np.zeros(n), 1.0], np.array(rows), np.array(lo), np.array(hi), col_lo, None)
+    res = solve(lp, "highs", "LP", tol=1e-9)
+    if res.status != Status.OPTIMAL or res.x is None:
         return None
-    duals = {m: float(-y) for m, y in zip(free, res.ineqlin.marginals)} if free else {}
-    bound_duals = {i: float(res.lower.marginals[i]) for i in range(n) if imputation and i not in fixed_players}
-    return res.x[:n] * s, float(res.x[n]) * s, duals, bound_duals
+    y = np.asarray(res.row_dual, float)
+    duals = {m: float(y[first_free + j]) for j, m in enumerate(free)}
+    cd = np.asarray(res.col_dual, float)
+    bound_duals = {i: float(cd[i]) for i in range(n) if imputation and i not in fixed_players}
+    return np.asarray(res.x[:n], float) * s, float(res.x[n]) * s, duals, bound_duals
 
 
 __all__ = ["NucleolusCG", "nucleolus_cg"]

@@ -16,43 +16,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from coopt.formulations.vaccine import lagrangian_bb as bb
+from coopt.games.tu.oracle import Coalition, Separation, SeparationOracle
 from coopt.solve.result import Status
-
-try:  # the shared contract (coopt/games/tu/oracle.py, built by the `tu` stream)
-    from coopt.games.tu.oracle import Coalition, Separation, SeparationOracle  # type: ignore[import-not-found]
-except ImportError:  # pragma: no cover - until `tu` merges: the same dataclasses as in the plan's contract
-
-    @dataclass(frozen=True)
-    class Coalition:  # type: ignore[no-redef]
-        """One coalition found by an oracle (bit i of ``mask`` = player i)."""
-
-        mask: int
-        value: float  # certified lower value of v(S) (a feasible allocation inside S)
-        upper: float  # certified upper bound on v(S)
-
-    @dataclass
-    class Separation:  # type: ignore[no-redef]
-        """Most violated coalitions found (best first) and a global bound on max_S v(S) - x(S)."""
-
-        coalitions: list[Coalition]
-        upper_bound: float
-        status: Status
-        messages: list[str]
-
-    class SeparationOracle(Protocol):  # type: ignore[no-redef]
-        names: tuple[str, ...]
-
-        def grand_value(self) -> Coalition: ...
-
-        def value(self, mask: int) -> Coalition: ...
-
-        def separate(self, x: np.ndarray, k: int = 1, time_limit: float | None = None) -> Separation: ...
 
 
 def members_of(mask: int, n: int) -> np.ndarray:

@@ -125,3 +125,19 @@ def test_constraint_generation_on_eight_us_states():
     scale = oracle.grand_value().value
     e, _, _, _ = cg_least_core(oracle, tol=1e-8 * scale + oracle.pool.chord_error)
     assert e == pytest.approx(e_ref, abs=1e-7 * scale)
+
+
+@pytest.mark.parametrize("n, seed, d", [(8, 11, 1.0), (10, 12, 0.5), (12, 14, 1.0)])
+def test_generic_engine_with_the_oracle_equals_enumeration(n, seed, d):
+    """Issue acceptance: on random games with n <= 12, constraint generation (the tu engine with this
+    oracle) and full enumeration agree on epsilon* to 1e-7 relative."""
+    from coopt.games.tu.generation import least_core_cg
+
+    inst = random_instance(n, seed, d)
+    e_ref, _ = least_core_epsilon(exact_game(inst)[0])
+    oracle = VaccineSeparationOracle(inst, rel_tol=1e-10)
+    vN = oracle.grand_value().value
+    lc = least_core_cg(oracle, tol=1e-9 + oracle.pool.chord_error / vN, batch=16)
+    assert lc.status == Status.OPTIMAL
+    assert lc.epsilon == pytest.approx(e_ref, abs=1e-7 * abs(vN))
+    assert lc.separation_bound - lc.epsilon <= 1e-7 * abs(vN)
