@@ -51,12 +51,15 @@ def analyse(inst: Any, tol: float = 1e-7, nucleolus_budget: float | None = None)
     for key, p in prices.items():
         x = market_allocation(M, r, f, F, p)
         market[key] = {"price": p, **judge_allocation(oracle, x)}
-    empty = bool(lc.epsilon is not None and lc.epsilon > inst.epsilon + 1e-9 * vN)
+    tol = inst.epsilon + 1e-9 * vN  # the decision follows the proven interval [lower, upper] of e*
+    empty = (True if lc.lower is not None and lc.lower > tol else
+             False if lc.upper is not None and lc.upper <= tol else None)
     tight = sorted(lc.tight, key=lambda m: -bin(m).count("1"))
     count = np.zeros(len(names), int)
     for m in tight:
         count += members_of(m, len(names))
     out = {"n": len(names), "v_N": vN, "v_N_bound": vN_up, "lambda_star": lam, "epsilon": lc.epsilon,
+           "epsilon_lower": lc.lower, "epsilon_upper": lc.upper,
            "status": lc.status.value, "empty": empty, "separation_bound": lc.separation_bound,
            "bound_minus_epsilon": (lc.separation_bound - lc.epsilon) if lc.epsilon is not None and
            lc.separation_bound is not None else None, "rounds": lc.rounds, "generated": lc.generated,
@@ -89,7 +92,8 @@ def _section(title: str, a: dict[str, Any]) -> list[str]:
              f"{a['rounds']} rounds, {a['generated']} coalitions generated, {a['wall_time']:.0f} s); certified "
              f"max_S v(S) - x(S) = {_fmt(a['separation_bound'], 8)} (bound - epsilon* = "
              f"{_fmt(a['bound_minus_epsilon'], 3)}, {(a['bound_minus_epsilon'] or 0) / a['v_N']:.1e} v(N))",
-             f"- core: **{'empty' if a['empty'] else 'non-empty'}**",
+             f"- core: **{ {True: 'empty', False: 'non-empty', None: 'undetermined'}[a['empty']] }** (e* proven in "
+             f"[{_fmt(a['epsilon_lower'], 8)}, {_fmt(a['epsilon_upper'], 8)}])",
              f"- tight coalitions (positive duals): {len(a['tight'])}"]
     for members in a["tight"][:8]:
         shown = ", ".join(members) if len(members) <= 12 else f"{len(members)} players (all but " + \

@@ -38,6 +38,8 @@ class LargeLeastCore:
     worst_value_gap: float = 0.0
     engine: str = ""
     wall_time: float = 0.0
+    lower: float | None = None  # proven bounds on e*
+    upper: float | None = None
     messages: list[str] = field(default_factory=list)
 
 
@@ -70,7 +72,7 @@ def least_core_large(oracle: VaccineSeparationOracle, tol: float = GENERATION_TO
     tight = [int(m) for m, y in zip(lc.masks, lc.row_dual) if y > 1e-9 * max(1.0, top)]
     out = LargeLeastCore(names, lc.status, lc.epsilon, lc.x, lc.grand.value, lc.separation_bound, lc.rounds,
                          lc.generated, tight, w, lc.worst_value_gap, "tu.least_core_cg", time.perf_counter() - t0,
-                         list(lc.messages))
+                         lower=lc.lower, upper=lc.upper, messages=list(lc.messages))
     return out, lc
 
 
@@ -141,14 +143,24 @@ def run_problem(problem: str, instance: Any, solver_options: Mapping[str, Any], 
     else:
         eps_core = 0.0 if problem == "tu.core" else float(getattr(instance, "epsilon", 1e-5))
         empty = None if lc.epsilon is None else bool(lc.epsilon > eps_core + tol)
+        # the verdict must follow the proven interval [lower, upper] of e*, not the master's e alone
+        if empty is not None and lc.status == Status.OPTIMAL:
+            lo_e = raw.lower if raw.lower is not None else -np.inf
+            hi_e = raw.upper if raw.upper is not None else np.inf
+            if not (lo_e > eps_core + tol or hi_e <= eps_core + tol):
+                empty = None
+                res.status = Status.FEASIBLE
+                res.messages.append(f"core verdict undetermined: e* in [{lo_e:.6g}, {hi_e:.6g}] straddles the "
+                                    f"decision tolerance {eps_core + tol:.6g} (values certified to "
+                                    f"{lc.worst_value_gap:.3g})")
         sol = {"epsilon": lc.epsilon if problem == "tu.core" else eps_core, "decision_tolerance": eps_core + tol}
         if problem == "tu.core":
             sol["core_empty"] = empty
         else:
             sol.update(empty=empty, least_core_epsilon=lc.epsilon)
         if lc.status.has_solution:
-            sol.update(allocation=None if empty else alloc, least_core_allocation=alloc,
-                       balancing_weights=weights if empty else [], tight_coalitions=[] if empty else tight)
+            sol.update(allocation=alloc if empty is False else None, least_core_allocation=alloc,
+                       balancing_weights=weights if empty else [], tight_coalitions=tight if empty is False else [])
     sol["game"] = game
     res.solution = sol
     return res
