@@ -32,10 +32,15 @@ from coopt.errors import CooptError, InputError, SolverUnavailable  # noqa: E402
 
 
 def run(problem: str, instance, solver: str | None = None, **options):  # noqa: ANN001, ANN201
-    """Solve catalogue problem ``problem`` on ``instance`` (see :func:`coopt.catalog.run`)."""
-    from coopt.catalog import run as _run
+    """Solve catalogue problem ``problem`` on ``instance`` (see :func:`coopt.catalog.run`).
 
-    return _run(problem, instance, solver=solver, **options)
+    Raises only :class:`CooptError` s: :class:`InputError` / :class:`SolverUnavailable` for what the
+    caller can fix, :class:`coopt.errors.SolveError` for an unexpected failure inside a solve."""
+    from coopt.catalog import run as _run
+    from coopt.errors import boundary
+
+    with boundary(f"run {problem}"):
+        return _run(problem, instance, solver=solver, **options)
 
 
 __all__ = ["load", "run", "CooptError", "InputError", "SolverUnavailable", "__version__"]

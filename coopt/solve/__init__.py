@@ -37,19 +37,15 @@ def layer_of(model: Any) -> str:
 
 
 def _check_options(opts: dict[str, Any]) -> dict[str, Any]:
+    from coopt.formulations.base import SOLVER_OPTIONS  # one range per option (finite, typed, no bool)
+
     out = {}
     for k, v in opts.items():
         if k not in COMMON_OPTIONS:
             raise InputError(f"unknown solver option '{k}' (options: {', '.join(COMMON_OPTIONS)})")
         if v is None:
             continue
-        try:
-            fv = float(v)
-        except (TypeError, ValueError):
-            raise InputError(f"solver option '{k}' = {v!r}: expected a positive number") from None
-        if not fv > 0:
-            raise InputError(f"solver option '{k}' = {v!r}: must be > 0")
-        out[k] = fv
+        out[k] = SOLVER_OPTIONS[k].parse(k, v)
     return out
 
 

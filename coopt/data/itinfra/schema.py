@@ -12,13 +12,17 @@ from pydantic import Field, model_validator
 
 from coopt.data.base import Instance, register_family
 
+#: most districts an instance may have: every itinfra problem solves one Stage-2 model per coalition
+#: size with up to n variables, so the work grows like n^2 (the paper's figures use n <= 50)
+N_MAX = 1000
+
 
 @register_family("itinfra")
 class ItInfraInstance(Instance):
     """Homogeneous districts: n, kappa, beta, alpha, p, g_max, gamma (section 3 of the paper)."""
 
     family: str = Field("itinfra", description="family name, 'itinfra'")
-    n: int = Field(..., ge=2, description="number of districts, integer n >= 2")
+    n: int = Field(..., ge=2, le=N_MAX, description=f"number of districts, integer 2 <= n <= {N_MAX}")
     kappa: float = Field(
         ..., ge=0.0, le=0.5, description="spillover weight on other districts' resources, 0 <= kappa <= 0.5"
     )
@@ -30,11 +34,11 @@ class ItInfraInstance(Instance):
         "(main results: 1/2 < beta <= 1; Appendix C: beta <= 1/2)",
     )
     alpha: float = Field(..., gt=0.0, lt=1.0, description="coalition economy of scale, 0 < alpha < 1")
-    p: float = Field(1.0, gt=0.0, description="unit resource cost coefficient, p > 0")
+    p: float = Field(1.0, gt=0.0, description="unit resource cost coefficient, finite p > 0")
     g_max: float | None = Field(
-        None, gt=0.0, description="upper bound g-bar on each district's resource, > 0 or null (none)"
+        None, gt=0.0, description="upper bound g-bar on each district's resource, finite g_max > 0 or null (none)"
     )
-    gamma: float = Field(0.0, ge=0.0, description="planner's opportunity cost per unit of incentive, gamma >= 0")
+    gamma: float = Field(0.0, ge=0.0, description="planner's opportunity cost per unit of incentive, finite gamma >= 0")
 
     @model_validator(mode="after")
     def _family(self) -> ItInfraInstance:

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
+from coopt.data.vaccine import check_enumerable
 from coopt.errors import InputError
 from coopt.formulations.base import Formulation, Option, Problem
 from coopt.solve.native import NativeModel, NativeSolution
@@ -96,6 +97,7 @@ def heuristic_values(M: np.ndarray, r: np.ndarray, funcs: list) -> tuple[np.ndar
     concatenation of the sub-coalitions' allocations when a split is better). Coalitions are
     visited in increasing bit-mask order, so every K and S \\ K is repaired before S."""
     n = len(M)
+    check_enumerable(n, "heuristic", "vaccine heuristic")
     full = 2**n
     M = np.asarray(M, float)
     v_raw = np.zeros(full)
@@ -140,6 +142,7 @@ def heuristic_game_values(instance: Any) -> tuple[pd.DataFrame, dict[str, float]
 def build_exact(instance: Any, coalition: Any = None, **_: Any) -> NativeModel:
     """Exact KKT enumeration (global optimum and certified bound) for the coalition."""
     idx = _coalition(instance, coalition)
+    check_enumerable(len(idx), "exact", "vaccine.allocation")
 
     def run(**__: Any) -> NativeSolution:
         from coopt.games.vaccine.characteristic import solve_arrays
@@ -159,6 +162,7 @@ def build_exact(instance: Any, coalition: Any = None, **_: Any) -> NativeModel:
 def build_heuristic(instance: Any, coalition: Any = None, **_: Any) -> NativeModel:
     """Appendix B.1 heuristic plus the superadditivity repair over the subsets of S."""
     idx = _coalition(instance, coalition)
+    check_enumerable(len(idx), "heuristic", "vaccine.allocation")
 
     def run(**__: Any) -> NativeSolution:
         names = tuple(instance.names[i] for i in idx)
@@ -351,7 +355,7 @@ PROBLEM = Problem(
         "coalition": Option("list[str]", None, "members of S (comma list of names); default the grand coalition"),
         "start": Option(str, "pro-rata", "NLP start: pro-rata, heuristic or zero",
                         choices=("pro-rata", "heuristic", "zero")),
-        "pieces": Option(int, 32, "PWL MILP: segments per player"),
+        "pieces": Option(int, 32, "PWL MILP: segments per player", low=1, high=1000),
     },
     formulations=(
         Formulation("exact-kkt", "native", "NCNLP", build_exact, "KKT enumeration, global with certificate"),

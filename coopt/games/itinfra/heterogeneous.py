@@ -122,7 +122,14 @@ def equilibria(tb: HetTables, tol: float = 1e-9) -> tuple[list[Composition], dic
 
 
 def run(inst: ItInfraHetInstance, solver: str, solver_options: Mapping[str, Any], tie_tol: float = 1e-9) -> Result:
+    inst.check_compositions("itinfra.heterogeneous")
     tb = HetTables(inst, solver, solver_options)
+    missing = len(compositions(inst)) - len(tb.outcomes)
+    if missing:  # a Stage-2 solve stopped (time limit, failure): the deviation gains cannot all be computed
+        return Result(problem="itinfra.heterogeneous", status=tb.status, solver=solver,
+                      formulation="B.1-enumeration",
+                      messages=[f"Stage 2 has no solution at {missing} of {len(compositions(inst))} compositions: "
+                                "equilibria not computed", *tb.messages])
     found, gains = equilibria(tb, tie_tol)
     key = ",".join
     res = Result(problem="itinfra.heterogeneous", status=tb.status, solver=solver, formulation="B.1-enumeration",
@@ -162,7 +169,7 @@ PROBLEM = Problem(
     summary="Equilibrium compositions with heterogeneous district costs (Appendix B.2, any number of types)",
     paper="itinfra-coalition-formation.md, Appendix B",
     equations="(B.1), the conditions of B.2",
-    options={"tie_tol": Option(float, 1e-9, "tie tolerance on deviation gains (relative)")},
+    options={"tie_tol": Option(float, 1e-9, "round-off allowance on deviation gains (relative)", low=0, high=1e-6)},
     run=run,
     default_solver="exact",
     solvers=("exact", "ipopt", "scip"),

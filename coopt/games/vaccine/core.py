@@ -277,7 +277,8 @@ PROBLEM = Problem(
     paper="vaccine-fair-allocation.md, Section 3.2, 6.1, Appendix B.2",
     equations="(2), (17)",
     options={
-        "rel_tol": Option(float, 1e-9, "relative round-off allowance added to epsilon (times max|v|)"),
+        "rel_tol": Option(float, 1e-9, "relative round-off allowance added to epsilon (times max|v|)",
+                          low=0, high=1e-3),
         "generation": Option(str, "auto", "constraint generation: auto (n > 10), on, off",
                              choices=("auto", "on", "off")),
     },
