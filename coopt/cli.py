@@ -509,11 +509,15 @@ def run_cli(argv: list[str] | None = None) -> int:
         return 2
     try:
         rc = app(args=args, prog_name="coopt", standalone_mode=False)
+        if rc == 130:  # typer returns KeyboardInterrupt as exit code 130
+            _say("coopt: interrupted")
         return rc if isinstance(rc, int) else 0
     except CooptError as e:
         _say(f"coopt: error: {e}")
         return e.exit_code
     except typer.Exit as e:
+        if e.exit_code == 130:  # typer's translation of KeyboardInterrupt
+            _say("coopt: interrupted")
         return e.exit_code
     except KeyboardInterrupt:
         _say("coopt: interrupted")

@@ -40,7 +40,7 @@ from pydantic import (
     field_validator,
 )
 
-from coopt.errors import InputError, boundary, short_repr
+from coopt.errors import InputError, boundary, describe_exception, short_repr
 
 BUNDLED_DIR = Path(__file__).parent
 _FAMILIES: dict[str, type[Instance]] = {}
@@ -137,6 +137,10 @@ def parse_yaml(text: str, source: str = "<text>") -> Any:
         raise InputError(f"{source}:{where} is not valid YAML ({getattr(err, 'problem', None) or err})") from None
     except RecursionError:
         raise InputError(f"{source}: YAML nested too deeply") from None
+    except InputError:
+        raise
+    except Exception as err:  # a constructor refusing a value (an integer of 100,000 digits, a bad date)
+        raise InputError(f"{source}: a value cannot be read ({describe_exception(err)})") from None
     finally:
         loader.dispose()
 
@@ -151,15 +155,17 @@ def parse_value(raw: str) -> Any:
         return raw
 
 
-def read_text(path: Path, source: str, limit: int = MAX_YAML_BYTES, what: str = "data file") -> str:
-    """The UTF-8 text of ``path`` (at most ``limit`` bytes; a BOM is allowed), or a one-line InputError."""
+def read_text(path: Path, source: str, limit: int | None = None, what: str = "data file") -> str:
+    """The UTF-8 text of ``path`` (at most ``limit`` bytes, default MAX_YAML_BYTES; a BOM is allowed),
+    or a one-line InputError."""
+    limit = MAX_YAML_BYTES if limit is None else limit
     try:
         size = path.stat().st_size
     except OSError as err:
         raise InputError(f"{source}: cannot read {what} ({err.strerror or err})") from None
     if size > limit:
         raise InputError(f"{source}: {what} is {size / 2**20:.1f} MiB; coopt reads at most "
-                         f"{limit / 2**20:g} MiB (split the data or raise coopt.data.base.MAX_YAML_BYTES)")
+                         f"{limit / 2**20:.3g} MiB (split the data, or raise the limit in coopt.data.base)")
     try:
         raw = path.read_bytes()
     except OSError as err:
@@ -457,7 +463,7 @@ def read_table(
     if not p.is_file():
         raise InputError(f"{source}: table file {short_repr(str(path))} not found (looked in {p.parent})")
     name = p.name
-    content = read_text(p, name, MAX_TABLE_BYTES, "table")
+    content = read_text(p, name, MAX_TABLE_BYTES, "table")  # the module value at call time (configurable)
     import io
 
     try:

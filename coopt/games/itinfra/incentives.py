@@ -178,7 +178,8 @@ PROBLEM = Problem(
     paper="itinfra-coalition-formation.md, section 7, Appendix A (Proposition 6)",
     equations="(23)-(28); phi_2, F1, F2 of Appendix A",
     options={
-        "margin": Option(float, 1e-6, "strictness margin of the LP's IC conditions (payoff units)", low=0),
+        "margin": Option(float, 1e-6, "strictness margin of the LP's IC conditions (payoff units)", low=0,
+                         high=1e6),
         "alphas": Option(int, 99, "number of alphas in (0.01, 0.99) on which the paper's schedule is verified",
                          low=1, high=10_000),
         "lp_solver": Option(str, "highs", "LP solver for the least-cost schedule", choices=("highs", "scip")),
