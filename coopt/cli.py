@@ -254,9 +254,14 @@ def show(problem: str, data: DataOpt = "", set_: SetOpt = None,
         out.print(describe(f, f.build(inst, **opts)))
 
 
-def _solver_opts(time_limit: float | None, gap: float | None, tol: float | None) -> dict[str, float]:
-    """``--time-limit``, ``--gap``, ``--tol`` checked against their ranges (finite, positive)."""
+def _solver_opts(time_limit: float | None, gap: float | None, tol: float | None,
+                 sets: dict[str, Any] | None = None) -> dict[str, float]:
+    """``--time-limit``, ``--gap``, ``--tol`` checked against their ranges (finite, positive); one given
+    both as an option and as ``--set`` (``sets``) is an error."""
     opts = {k: v for k, v in {"time_limit": time_limit, "gap": gap, "tol": tol}.items() if v is not None}
+    for k in opts:
+        if sets and k in sets:
+            raise InputError(f"{k} given twice: as --{k.replace('_', '-')} and as --set {k}")
     _check_solver_options(opts)
     return opts
 
@@ -278,7 +283,7 @@ def solve(
     check_out_dir(out_dir)
     inst, options = load_with_sets(problem, data, _parse_sets(set_))
     result = run(problem, inst, solver=solver or None, formulation=formulation or None,
-                 **options, **_solver_opts(time_limit, gap, tol))
+                 **options, **_solver_opts(time_limit, gap, tol, options))
     if out_dir is not None:
         _write_outputs(result, out_dir)
     if format == "json":
@@ -335,7 +340,7 @@ def _compare_row(problem: str, inst: Any, name: str, options: dict[str, Any], li
     row: dict[str, Any] = dict.fromkeys(COMPARE_COLUMNS)
     row["solver"] = name
     try:
-        r = run(problem, inst, solver=name, **options, **_solver_opts(limit, None, None))
+        r = run(problem, inst, solver=name, **{**options, **_solver_opts(limit, None, None)})
     except CooptError as e:
         row.update(status="refused" if e.exit_code == 2 else "error", note=str(e))
         return row
@@ -396,6 +401,10 @@ def compare(
     names = _compare_names(solvers, [])
     inst, options = load_with_sets(problem, data, _parse_sets(set_))
     names = names or solvers_for(prob)
+    if time_limit is not None and "time_limit" in options:
+        raise InputError("time_limit given twice: as --time-limit and as --set time_limit")
+    if "time_limit" in options:
+        time_limit = options.pop("time_limit")
     rows = [_compare_row(problem, inst, name, options, _compare_limit(name, time_limit), time_limit is None)
             for name in names]
     if format == "json":

@@ -51,7 +51,7 @@ def test_user_file_and_overrides(tmp_path):
         ("n: 1", "2 <= n <= 1000"),
         ("n: 2.5", "field 'n' = 2.5"),
         ("p: 0", "field 'p' = 0"),
-        ("gamma: -1", "gamma >= 0"),
+        ("gamma: -1", "0 <= gamma <= 1e6"),
         ("colour: red", "unknown field 'colour'"),
     ],
 )

@@ -27,18 +27,21 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from coopt.data.base import Instance, Name, PlayerList, Record, read_table, register_family
 
+#: range of the privacy costs c_i and of sigma^2 (the closed forms take powers of them: kept in floating point)
+SCALE_MIN, SCALE_MAX = 1e-12, 1e12
+
 
 class Player(Record):
     """One agent: a unique name and its privacy-cost parameter c > 0."""
 
     name: Name = Field(..., description="agent name, unique")
-    c: float = Field(..., description="privacy-cost parameter c_i, finite c > 0")
+    c: float = Field(..., description=f"privacy-cost parameter c_i, {SCALE_MIN:g} <= c <= {SCALE_MAX:g}")
 
     @field_validator("c")
     @classmethod
     def _positive(cls, v: float) -> float:
-        if not (math.isfinite(v) and v > 0):
-            raise ValueError(f"privacy cost c must be a finite number > 0, got {v}")
+        if not (math.isfinite(v) and SCALE_MIN <= v <= SCALE_MAX):
+            raise ValueError(f"privacy cost c must satisfy {SCALE_MIN:g} <= c <= {SCALE_MAX:g}, got {v:g}")
         return v
 
 
@@ -49,7 +52,8 @@ class DpShareInstance(PlayerList, Instance):
     table_fields: ClassVar[tuple[str, ...]] = ("players",)
 
     family: str = Field("dpshare", description="family name, 'dpshare'")
-    sigma2: float = Field(..., description="variance sigma^2 of every agent's data point, finite sigma2 > 0")
+    sigma2: float = Field(..., description="variance sigma^2 of every agent's data point, "
+                          f"{SCALE_MIN:g} <= sigma2 <= {SCALE_MAX:g}")
     alpha: float = Field(..., description="privacy-cost scaling exponent, f(k) = k^alpha, -1 <= alpha <= 1")
     players: tuple[Player, ...] = Field(
         ..., description="agents (a list of {name, c} or a CSV path with columns name, c), at least 2 agents")
@@ -57,8 +61,8 @@ class DpShareInstance(PlayerList, Instance):
     @field_validator("sigma2")
     @classmethod
     def _sigma2(cls, v: float) -> float:
-        if not (math.isfinite(v) and v > 0):
-            raise ValueError("must be a finite number > 0")
+        if not (math.isfinite(v) and SCALE_MIN <= v <= SCALE_MAX):
+            raise ValueError(f"must satisfy {SCALE_MIN:g} <= sigma2 <= {SCALE_MAX:g}")
         return v
 
     @field_validator("alpha")

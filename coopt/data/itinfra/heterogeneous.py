@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from coopt.data.base import Instance, Name, PlayerList, Record, read_table, register_family
-from coopt.data.itinfra.schema import N_MAX
+from coopt.data.itinfra.schema import ALPHA_MIN, N_MAX, P_MAX, P_MIN
 
 #: most coalition compositions prod_t (n_t + 1) an instance may have (itinfra.heterogeneous solves
 #: Stage 2 once per composition)
@@ -34,7 +34,8 @@ class District(Record):
     """One district: its name and unit resource cost p > 0."""
 
     name: Name = Field(..., description="district name, unique")
-    p: float = Field(..., gt=0.0, description="unit resource cost of this district, finite p > 0")
+    p: float = Field(..., ge=P_MIN, le=P_MAX,
+                     description=f"unit resource cost of this district, {P_MIN:g} <= p <= {P_MAX:g}")
 
 
 @register_family("itinfra-het")
@@ -44,11 +45,14 @@ class ItInfraHetInstance(PlayerList, Instance):
     table_fields: ClassVar[tuple[str, ...]] = ("districts",)
 
     family: str = Field("itinfra-het", description="family name, 'itinfra-het'")
-    kappa: float = Field(..., ge=0.0, lt=0.5,
-                         description="spillover weight on other districts' resources, 0 <= kappa < 0.5")
+    kappa: float = Field(..., ge=0.0, le=0.5 - 1e-6,
+                         description="spillover weight on other districts' resources, 0 <= kappa <= 0.499999 "
+                         "(Appendix B divides by 1 - 2 kappa)")
     beta: float = Field(..., ge=0.0, le=1.0, description="relative interoperability outside the coalition, 0..1")
-    alpha: float = Field(..., gt=0.0, lt=1.0, description="coalition economy of scale, 0 < alpha < 1")
-    gamma: float = Field(0.0, ge=0.0, description="planner's opportunity cost per unit of incentive, finite gamma >= 0")
+    alpha: float = Field(..., ge=ALPHA_MIN, lt=1.0,
+                         description=f"coalition economy of scale, {ALPHA_MIN:g} <= alpha < 1 (paper: 0 < alpha < 1)")
+    gamma: float = Field(0.0, ge=0.0, le=1e6,
+                         description="planner's opportunity cost per unit of incentive, 0 <= gamma <= 1e6")
     districts: tuple[District, ...] = Field(
         ..., description=f"table of districts (CSV path with columns name, p, or a list), 2 to {N_MAX} districts")
 

@@ -15,6 +15,11 @@ from coopt.data.base import Instance, register_family
 #: most districts an instance may have: every itinfra problem solves one Stage-2 model per coalition
 #: size with up to n variables, so the work grows like n^2 (the paper's figures use n <= 50)
 N_MAX = 1000
+#: smallest alpha: the coalition's resource grows like 1/alpha (squared in the payoffs), so smaller values
+#: leave floating point; the paper's figures use 0.01 <= alpha <= 0.99
+ALPHA_MIN = 1e-6
+#: range of the unit cost p (resources scale like 1/p)
+P_MIN, P_MAX = 1e-6, 1e6
 
 
 @register_family("itinfra")
@@ -33,12 +38,15 @@ class ItInfraInstance(Instance):
         description="relative interoperability outside the coalition, 0 <= beta <= 1 "
         "(main results: 1/2 < beta <= 1; Appendix C: beta <= 1/2)",
     )
-    alpha: float = Field(..., gt=0.0, lt=1.0, description="coalition economy of scale, 0 < alpha < 1")
-    p: float = Field(1.0, gt=0.0, description="unit resource cost coefficient, finite p > 0")
+    alpha: float = Field(..., ge=ALPHA_MIN, lt=1.0,
+                         description=f"coalition economy of scale, {ALPHA_MIN:g} <= alpha < 1 (paper: 0 < alpha < 1)")
+    p: float = Field(1.0, ge=P_MIN, le=P_MAX,
+                     description=f"unit resource cost coefficient, {P_MIN:g} <= p <= {P_MAX:g}")
     g_max: float | None = Field(
-        None, gt=0.0, description="upper bound g-bar on each district's resource, finite g_max > 0 or null (none)"
+        None, gt=0.0, le=1e12, description="upper bound g-bar on each district's resource, 0 < g_max <= 1e12 or null"
     )
-    gamma: float = Field(0.0, ge=0.0, description="planner's opportunity cost per unit of incentive, finite gamma >= 0")
+    gamma: float = Field(0.0, ge=0.0, le=1e6,
+                         description="planner's opportunity cost per unit of incentive, 0 <= gamma <= 1e6")
 
     @model_validator(mode="after")
     def _family(self) -> ItInfraInstance:

@@ -27,6 +27,8 @@ from coopt.data.base import Instance, Name, PlayerList, Record, read_table, regi
 from coopt.data.vaccine.returns import ReturnFunction, make_return_function
 
 R_MAX_PER_CAPITA = 100.0  # a "sensible range": at most 100 doses per inhabitant
+#: largest player size M_i (inhabitants; the world has ~8e9)
+M_MAX = 1e13
 #: most players of an instance (methods that enumerate coalitions have their own, smaller limits)
 MAX_PLAYERS = 10_000
 #: most players a method that enumerates the 2^n coalitions accepts (exact v(S), heuristic repair)
@@ -46,7 +48,7 @@ class Player(Record):
     """One region: name, size M > 0, resources r >= 0 (optional), own return function (optional)."""
 
     name: Name = Field(..., description="player (region) name, unique")
-    M: float = Field(..., description="size M_i (inhabitants), finite M > 0")
+    M: float = Field(..., description=f"size M_i (inhabitants), 0 < M <= {M_MAX:g}")
     r: float | None = Field(None, description=f"resources r_i (doses), 0 <= r <= {R_MAX_PER_CAPITA:g} M")
     return_function: dict[str, Any] | None = Field(
         None, description="the player's own return function (overrides / completes the shared one)")
@@ -54,8 +56,8 @@ class Player(Record):
     @field_validator("M")
     @classmethod
     def _positive(cls, v: float) -> float:
-        if not (math.isfinite(v) and v > 0):
-            raise ValueError(f"size M must be a finite number > 0, got {v}")
+        if not (math.isfinite(v) and 0 < v <= M_MAX):
+            raise ValueError(f"size M must satisfy 0 < M <= {M_MAX:g}, got {v:g}")
         return v
 
     @model_validator(mode="after")
@@ -97,7 +99,8 @@ class VaccineInstance(PlayerList, Instance):
     table_fields: ClassVar[tuple[str, ...]] = ("players",)
 
     family: str = Field("vaccine", description="family name, 'vaccine'")
-    epsilon: float = Field(1.0e-5, description="absolute slack of the epsilon-core (Section 6.1), epsilon >= 0")
+    epsilon: float = Field(1.0e-5, description="absolute slack of the epsilon-core (Section 6.1), "
+                           "0 <= epsilon <= 1e15")
     resources: Resources | None = Field(
         None, description="{total: V, split: pro-rata|equal}, or null when every player has its own r")
     players: tuple[Player, ...] = Field(
@@ -111,8 +114,8 @@ class VaccineInstance(PlayerList, Instance):
     @field_validator("epsilon")
     @classmethod
     def _eps(cls, v: float) -> float:
-        if not (math.isfinite(v) and v >= 0):
-            raise ValueError("must be a finite number >= 0")
+        if not (math.isfinite(v) and 0 <= v <= 1e15):
+            raise ValueError("must satisfy 0 <= epsilon <= 1e15")
         return v
 
     @field_validator("players", mode="before")
