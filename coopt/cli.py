@@ -14,12 +14,14 @@ Never a traceback: :func:`main` turns any exception into one of these with one l
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -87,6 +89,17 @@ def _check_solver_options(options: dict[str, Any]) -> None:
     for k, spec in SOLVER_OPTIONS.items():
         if k in options:
             options[k] = spec.parse(k, options[k])
+
+
+@contextlib.contextmanager
+def _machine_stdout(active: bool) -> Iterator[None]:
+    """While solving for ``--format json/csv``, anything a library prints goes to standard error, so that
+    standard output holds only the machine-readable result."""
+    if not active:
+        yield
+        return
+    with contextlib.redirect_stdout(sys.stderr):
+        yield
 
 
 FORMATS = {"solve": ("table", "json"), "compare": ("table", "json", "csv"), "list": ("table", "json", "markdown")}
@@ -282,8 +295,9 @@ def solve(
     _check_format("solve", format)
     check_out_dir(out_dir)
     inst, options = load_with_sets(problem, data, _parse_sets(set_))
-    result = run(problem, inst, solver=solver or None, formulation=formulation or None,
-                 **options, **_solver_opts(time_limit, gap, tol, options))
+    solver_opts = _solver_opts(time_limit, gap, tol, options)
+    with _machine_stdout(format != "table"):
+        result = run(problem, inst, solver=solver or None, formulation=formulation or None, **options, **solver_opts)
     if out_dir is not None:
         _write_outputs(result, out_dir)
     if format == "json":
@@ -405,8 +419,9 @@ def compare(
         raise InputError("time_limit given twice: as --time-limit and as --set time_limit")
     if "time_limit" in options:
         time_limit = options.pop("time_limit")
-    rows = [_compare_row(problem, inst, name, options, _compare_limit(name, time_limit), time_limit is None)
-            for name in names]
+    with _machine_stdout(format != "table"):
+        rows = [_compare_row(problem, inst, name, options, _compare_limit(name, time_limit), time_limit is None)
+                for name in names]
     if format == "json":
         print(json.dumps([{k: _plain(v) for k, v in row.items()} for row in rows], indent=2, allow_nan=False))
     elif format == "csv":
@@ -507,8 +522,6 @@ def run_cli(argv: list[str] | None = None) -> int:
     standard error and exit code 2 (the user can fix it) or 1 (a solve that proved nothing)."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not args:
-        import contextlib
-
         with contextlib.redirect_stdout(sys.stderr):
             try:
                 app(args=["--help"], prog_name="coopt", standalone_mode=False)
