@@ -193,7 +193,7 @@ def catalogue_markdown() -> str:
         if p.run is not None:
             lines.append(f"- composed from many solves: {' '.join((p.run.__doc__ or '').split())}")
         for name, opt in p.options.items():
-            lines.append(f"- option `{name}` (default `{opt.default}`): {opt.doc}")
+            lines.append(f"- option `{name}` (default `{opt.default}`; {opt.allowed_for(name)}): {opt.doc}")
         lines += [f"- solvers: {', '.join(solvers_for(p, installed=False))}", ""]
     lines += ["## Solvers", "", "| solver | layer | classes | global for |", "|---|---|---|---|"]
     lines += [f"| `{s.name}` | {s.layer} | {', '.join(s.classes)} | {', '.join(s.global_for) or '-'} |"

@@ -178,7 +178,7 @@ def _convert(t: type | str, raw: Any, opt: Option) -> Any:
                 out.append(x)
         if opt.unique and len(set(out)) != len(out):
             dup = next(x for x in out if out.count(x) > 1)
-            raise _Bad(f"{short_repr(dup)} is given twice")
+            raise _Bad(f"{short_repr(dup)} is {'named' if t == 'list[str]' else 'given'} twice")
         return out
     if t is bool:
         if isinstance(raw, bool | np.bool_):

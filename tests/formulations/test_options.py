@@ -53,7 +53,7 @@ def test_valid_values_convert(opt, raw, want):
     (Option("list[str]", None, ""), "", "an empty list"),
     (Option("list[str]", None, ""), "a,,b", "an empty item"),
     (Option("list[str]", None, ""), [], "an empty list"),
-    (Option("list[str]", None, ""), "a,b,a", "'a' is given twice"),
+    (Option("list[str]", None, ""), "a,b,a", "'a' is named twice"),
     (Option("list[str]", None, ""), [None], "is not a name"),
     (Option("list[int]", None, "", low=0), "1,-1", "must be >= 0"),
     (Option("list[int]", None, "", low=0), "1,1.5", "not an integer"),
