@@ -124,6 +124,30 @@ def test_thirty_player_vaccine_enumeration_refused_fast(tmp_path, solver):
     assert time.perf_counter() - t0 < 5
 
 
+def _random_vaccine_file(tmp_path, n: int, seed: int = 1):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows = "\n".join(f"  - {{name: p{i}, M: {rng.uniform(1, 3):.3f}, r: {rng.uniform(0.1, 0.5):.3f}, "
+                     f"return_function: {{type: logistic, a: {rng.uniform(10, 50):.2f}, b: {rng.uniform(5, 25):.2f}}}}}"
+                     for i in range(n))
+    f = tmp_path / f"random{n}.yaml"
+    f.write_text(f"family: vaccine\nplayers:\n{rows}\n")
+    return f
+
+
+@pytest.mark.parametrize("solver", ["exact", "heuristic"])
+def test_sixteen_player_enumeration_honours_its_time_limit(tmp_path, solver):
+    """The exact v(S) of a 16-player game takes ~2 minutes here; with --time-limit 1 it stops (exit 1)."""
+    t0 = time.perf_counter()
+    r = call("solve", "vaccine.allocation", "-d", _random_vaccine_file(tmp_path, 16), "--solver", solver,
+             "--time-limit", "1", "-f", "json")
+    assert_contract(r)
+    assert r.rc == 1 and r.json()["status"] == "time_limit" and r.json()["objective"] is None
+    assert "stopped at the time limit (1 s)" in r.err
+    assert time.perf_counter() - t0 < 20
+
+
 def test_seventeen_players_refused_by_the_heuristic_python_api(tmp_path):
     import numpy as np
 

@@ -32,7 +32,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from coopt.data.vaccine import check_enumerable
-from coopt.errors import InputError
+from coopt.errors import InputError, TimeLimitReached, check_deadline, deadline_after
 from coopt.formulations.base import Formulation, Option, Problem
 from coopt.solve.native import NativeModel, NativeSolution
 from coopt.solve.result import Status, relative_gap
@@ -90,8 +90,11 @@ def heuristic_allocation(M: np.ndarray, R: float, funcs: list) -> np.ndarray:
     return g
 
 
-def heuristic_values(M: np.ndarray, r: np.ndarray, funcs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def heuristic_values(M: np.ndarray, r: np.ndarray, funcs: list, deadline: float | None = None
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """v^H(S) for every coalition (bit mask) with the superadditivity repair of Appendix B.1.
+
+    ``deadline`` (``time.perf_counter()``): :class:`coopt.errors.TimeLimitReached` once it is passed.
 
     Returns (v_raw, v_repaired, g) with g[S] the allocation carried along by the repair (the
     concatenation of the sub-coalitions' allocations when a split is better). Coalitions are
@@ -103,12 +106,16 @@ def heuristic_values(M: np.ndarray, r: np.ndarray, funcs: list) -> tuple[np.ndar
     v_raw = np.zeros(full)
     g = np.zeros((full, n))
     for S in range(1, full):
+        if S & 63 == 0:
+            check_deadline(deadline)
         idx = [i for i in range(n) if S >> i & 1]
         gi = heuristic_allocation(M[idx], float(np.sum(np.asarray(r)[idx])), [funcs[i] for i in idx])
         g[S, idx] = gi
         v_raw[S] = _value([funcs[i] for i in idx], M[idx], gi)
     v = v_raw.copy()
     for S in range(1, full):
+        if S & 63 == 0:
+            check_deadline(deadline)
         K = (S - 1) & S
         while K:
             rest = S ^ K
@@ -144,11 +151,16 @@ def build_exact(instance: Any, coalition: Any = None, **_: Any) -> NativeModel:
     idx = _coalition(instance, coalition)
     check_enumerable(len(idx), "exact", "vaccine.allocation")
 
-    def run(**__: Any) -> NativeSolution:
+    def run(time_limit: float | None = None, **__: Any) -> NativeSolution:
         from coopt.games.vaccine.characteristic import solve_arrays
 
         names = tuple(instance.names[i] for i in idx)
-        sol = solve_arrays(instance.M[idx], instance.r[idx], [instance.functions[i] for i in idx], names)
+        try:
+            sol = solve_arrays(instance.M[idx], instance.r[idx], [instance.functions[i] for i in idx], names,
+                               deadline=deadline_after(time_limit))
+        except TimeLimitReached:
+            return NativeSolution(status="time_limit", objective=None, bound=None, values={}, messages=[
+                f"exact KKT enumeration over the 2^{len(idx)} subsets stopped at the time limit ({time_limit:g} s)"])
         top = 2 ** len(idx) - 1
         f = {nm: float(x) for nm, x in zip(names, sol.f[top])}
         resid = max(0.0, float(instance.M[idx] @ sol.f[top]) - float(instance.r[idx].sum()))
@@ -164,9 +176,15 @@ def build_heuristic(instance: Any, coalition: Any = None, **_: Any) -> NativeMod
     idx = _coalition(instance, coalition)
     check_enumerable(len(idx), "heuristic", "vaccine.allocation")
 
-    def run(**__: Any) -> NativeSolution:
+    def run(time_limit: float | None = None, **__: Any) -> NativeSolution:
         names = tuple(instance.names[i] for i in idx)
-        raw, v, g = heuristic_values(instance.M[idx], instance.r[idx], [instance.functions[i] for i in idx])
+        try:
+            raw, v, g = heuristic_values(instance.M[idx], instance.r[idx], [instance.functions[i] for i in idx],
+                                         deadline=deadline_after(time_limit))
+        except TimeLimitReached:
+            return NativeSolution(status="time_limit", objective=None, bound=None, values={}, messages=[
+                f"heuristic B.1 with its repair over the 2^{len(idx)} subsets stopped at the time limit "
+                f"({time_limit:g} s)"])
         top = 2 ** len(idx) - 1
         msg = [f"heuristic B.1: raw v^H = {raw[top]:.10g}, after the superadditivity repair {v[top]:.10g}"]
         return NativeSolution(status="feasible", objective=float(v[top]), bound=None,

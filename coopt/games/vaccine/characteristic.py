@@ -189,9 +189,14 @@ def solve_all(instance: Any, tol: float = 1e-12) -> GameSolution:
     return sol
 
 
-def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ...], tol: float = 1e-12
-                 ) -> GameSolution:
-    """As :func:`solve_all` on arrays (M, r, return-function objects)."""
+def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ...], tol: float = 1e-12,
+                 deadline: float | None = None) -> GameSolution:
+    """As :func:`solve_all` on arrays (M, r, return-function objects).
+
+    ``deadline`` (a ``time.perf_counter()`` value): raise :class:`coopt.errors.TimeLimitReached` once it is
+    passed (no value is then certified)."""
+    from coopt.errors import check_deadline as _check_deadline
+
     P = _players(M, r, funcs)
     n = len(M)
     if n > 16:
@@ -205,6 +210,7 @@ def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ..
     H0 = bits @ P.h0
     lam = _grid(P)
     xc, gc, xv, gv = _tables(P, lam)
+    _check_deadline(deadline)
     xc0, gc0 = np.nan_to_num(xc), np.nan_to_num(gc)
     xv0, gv0 = np.nan_to_num(xv), np.nan_to_num(gv)
     valid_c = np.isfinite(xc)
@@ -227,6 +233,8 @@ def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ..
     # configurations (A, j) with |A| >= 2: brackets for every superset S of A
     rec_S, rec_A, rec_j, rec_k, rec_lo, rec_hi = [], [], [], [], [], []
     for A in range(1, full):
+        if A & 63 == 0:
+            _check_deadline(deadline)
         memb = np.nonzero(bits[A])[0]
         if len(memb) < 2:
             continue
@@ -273,6 +281,7 @@ def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ..
         np.maximum.at(bound, S_[~cand], hi_[~cand])
         ci = np.nonzero(cand)[0]
         polished = len(ci)
+        _check_deadline(deadline)
         vals, fs, caps = _polish(P, lam, xc, xv, bits, S_[ci], A_[ci], j_[ci], k_[ci], R)
         for t, idx in enumerate(ci):
             s = S_[idx]
