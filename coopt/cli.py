@@ -102,6 +102,8 @@ def _machine_stdout(active: bool) -> Iterator[None]:
         yield
 
 
+SOLVER_OPTION_NAMES = ("time_limit", "gap", "tol", "max_iter")
+
 FORMATS = {"solve": ("table", "json"), "compare": ("table", "json", "csv"), "list": ("table", "json", "markdown")}
 
 
@@ -247,19 +249,23 @@ def show(problem: str, data: DataOpt = "", set_: SetOpt = None,
     from coopt.formulations.describe import describe
 
     prob = get_problem(problem)
-    out.print(f"[bold]{prob.name}[/bold]: {prob.summary}\npaper: {prob.paper}; equations {prob.equations}")
+    if data:  # bad data or --set values are refused (exit 2) even where the model is not shown
+        inst, options = load_with_sets(problem, data, _parse_sets(set_))
+        opts = prob.parse_options({k: v for k, v in options.items() if k not in SOLVER_OPTION_NAMES})
+    elif set_:
+        raise InputError("--set needs --data (the instance it changes)")
+    out.print(f"[bold]{prob.name}[/bold]: {escape(prob.summary)}\npaper: {escape(prob.paper)}; "
+              f"equations {escape(prob.equations)}")
     for name, opt in prob.options.items():
-        out.print(f"  option {name} ({opt.allowed}; default {opt.default}): {opt.doc}")
+        out.print(escape(f"  option {name} ({opt.allowed_for(name)}; default {opt.default}): {opt.doc}"))
     if prob.run is not None or not data:
         for f in prob.formulations:
-            out.print(f"  formulation {f.name}: {f.layer} {f.problem_class} — {f.doc}")
+            out.print(escape(f"  formulation {f.name}: {f.layer} {f.problem_class} — {f.doc}"))
         if prob.run is not None:
-            out.print(f"  composed problem: {(prob.run.__doc__ or '').strip()}")
+            out.print(escape(f"  composed problem: {(prob.run.__doc__ or '').strip()}"))
         if not data and prob.formulations:
             out.print("  (pass --data to see the model with its parameter values)")
         return
-    inst, options = load_with_sets(problem, data, _parse_sets(set_))
-    opts = prob.parse_options({k: v for k, v in options.items()})
     forms = [f for f in prob.formulations if not formulation or f.name == formulation]
     if not forms:
         raise InputError(f"{problem}: unknown formulation '{formulation}'")

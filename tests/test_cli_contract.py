@@ -92,6 +92,8 @@ def test_equilibria_limit():
      "--grid alpha given twice"),
     (("sweep", "itinfra.coordinator", *FIG1, "-s", "j=3", "--grid", "alpha=0.1:0.9:10000", "--grid",
       "beta=0.5:1:100000"), "grid points; coopt sweep runs at most"),
+    (("show", "vaccine.wolfe_dual", "-d", "vaccine/example-1", "-s", "rel_tol=7"), "option 'rel_tol' = '7'"),
+    (("show", "itinfra.coordinator", "-s", "j=3"), "--set needs --data"),
     (("frobnicate",), "coopt: usage:"),
 ])
 def test_bad_input_exit_2_one_line(args, needle):

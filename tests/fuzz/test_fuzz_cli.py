@@ -76,7 +76,12 @@ def cli_call(draw: st.DrawFn, all_solvers: bool = False) -> list[str]:
     name = draw(st.sampled_from(PROBLEMS))
     prob = problems()[name]
     players = _players(name)
-    args = ["solve", name, "-d", INSTANCES[prob.family], "--format", "json"]
+    command = draw(st.sampled_from(["solve"] * 8 + ["compare", "show"]))
+    args = [command, name, "-d", INSTANCES[prob.family]]
+    if command == "compare":
+        args += ["--solvers", prob.default_solver, "--format", draw(st.sampled_from(["json", "csv"]))]
+    elif command == "solve":
+        args += ["--format", "json"]
     opts = dict(prob.options)
     picked = draw(st.lists(st.sampled_from(sorted(opts)), min_size=1, max_size=3, unique=True)) if opts else []
     for key in picked:
@@ -90,10 +95,10 @@ def cli_call(draw: st.DrawFn, all_solvers: bool = False) -> list[str]:
         args += ["--set", f"{key}={draw(number_text())}"]
     elif extra == 2:  # an unknown option name
         args += ["--set", f"{no_nul(draw(odd_text)) or 'x'}=1"]
-    if all_solvers:
+    if all_solvers and command == "solve":
         solver = draw(st.sampled_from([*solvers_for(prob), "gurobi", "exact", "heuristic"]))
         args += ["--solver", solver]
-    if not any(a.startswith("time_limit=") for a in args):
+    if command != "show" and not any(a.startswith("time_limit=") for a in args):
         args += ["--time-limit", "10"]
     return args
 
@@ -101,7 +106,14 @@ def cli_call(draw: st.DrawFn, all_solvers: bool = False) -> list[str]:
 def check_call(args: list[str]) -> None:
     t0 = time.perf_counter()
     r = call(*args)
-    assert_contract(r, json_output=True)
+    fmt = args[args.index("--format") + 1] if "--format" in args else "table"
+    assert_contract(r, json_output=fmt == "json")
+    if fmt == "csv" and r.rc != 2:
+        import csv
+        import io
+
+        rows = list(csv.DictReader(io.StringIO(r.out)))
+        assert rows and all(set(row) == set(rows[0]) for row in rows), r.out
     assert time.perf_counter() - t0 < CALL_BUDGET, args
 
 
