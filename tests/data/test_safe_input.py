@@ -230,3 +230,40 @@ def test_sir_integration_is_bounded_at_the_extremes_of_its_ranges():
 
         ref = solve_ivp(rhs, (0, tau), [1 - i0, i0], method="DOP853", rtol=1e-12, atol=1e-15).y[0, -1]
         assert susceptible_at(tau, sigma, days, i0)[0] == pytest.approx(ref, rel=1e-12, abs=1e-13)
+
+
+BUNDLED_BY_FAMILY = {"itinfra": "itinfra/paper-figure1", "itinfra-het": "itinfra/het-two-types",
+                     "dpshare": "dpshare/lemma3-example", "vaccine": "vaccine/example-1"}
+
+
+def _numeric_fields(model) -> list[str]:
+    from coopt.data.base import _annotation_is_number
+
+    return [k for k, f in model.model_fields.items() if _annotation_is_number(f.annotation)]
+
+
+@pytest.mark.parametrize("family", sorted(BUNDLED_BY_FAMILY))
+def test_no_number_field_of_any_schema_takes_a_boolean_or_a_non_finite_value(family):
+    """Walks every schema (and its nested tables): a new number field is covered without a new test."""
+    from coopt.data import families
+
+    inst = coopt.load(BUNDLED_BY_FAMILY[family])
+    schema = families()[family]
+    assert schema is type(inst)
+    checked = 0
+    for field in _numeric_fields(schema):
+        for bad in (True, float("nan"), float("inf")):
+            with pytest.raises(InputError, match=f"field '{field}'"):
+                inst.with_overrides(**{field: bad})
+            checked += 1
+    table = next((t for t in ("players", "districts") if t in schema.model_fields), None)
+    if table is None:
+        return
+    rows = [row.model_dump() for row in getattr(inst, table)]
+    row_model = type(getattr(inst, table)[0])
+    for field in _numeric_fields(row_model):
+        for bad in (True, float("nan"), float("-inf")):
+            changed = [dict(rows[0], **{field: bad}), *rows[1:]]
+            with pytest.raises(InputError, match=f"{table}.0.{field}"):
+                inst.with_overrides(**{table: changed})
+            checked += 1
