@@ -22,6 +22,8 @@ __all__ = [
 ]
 
 COMMON_OPTIONS = ("time_limit", "gap", "tol", "max_iter")
+#: solvers whose backend passes ``max_iter`` on (the others refuse it instead of ignoring it)
+MAX_ITER_SOLVERS = ("ipopt",)
 
 
 def layer_of(model: Any) -> str:
@@ -54,6 +56,9 @@ def solve(model: Any, solver: str = "highs", problem_class: str = "QP", **option
     layer = layer_of(model)
     spec = check_request(solver, problem_class, layer)
     opts = _check_options(options)
+    if "max_iter" in opts and spec.name not in MAX_ITER_SOLVERS:  # refused, never silently ignored
+        raise InputError(f"solver option 'max_iter': {spec.name} does not take an iteration limit here "
+                         f"(solvers that do: {', '.join(MAX_ITER_SOLVERS)}); use time_limit")
     if layer == "pyomo":
         from coopt.solve.pyomo_backend import solve_pyomo
 
