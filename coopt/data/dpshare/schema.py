@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from coopt.data.base import Instance, Name, PlayerList, Record, read_table, register_family
+from coopt.data.base import Instance, Name, PlayerList, Real, Record, read_table, register_family
 
 #: range of the privacy costs c_i and of sigma^2 (the closed forms take powers of them: kept in floating point)
 SCALE_MIN, SCALE_MAX = 1e-12, 1e12
@@ -35,7 +35,7 @@ class Player(Record):
     """One agent: a unique name and its privacy-cost parameter c > 0."""
 
     name: Name = Field(..., description="agent name, unique")
-    c: float = Field(..., description=f"privacy-cost parameter c_i, {SCALE_MIN:g} <= c <= {SCALE_MAX:g}")
+    c: Real = Field(..., description=f"privacy-cost parameter c_i, {SCALE_MIN:g} <= c <= {SCALE_MAX:g}")
 
     @field_validator("c")
     @classmethod
@@ -52,9 +52,9 @@ class DpShareInstance(PlayerList, Instance):
     table_fields: ClassVar[tuple[str, ...]] = ("players",)
 
     family: str = Field("dpshare", description="family name, 'dpshare'")
-    sigma2: float = Field(..., description="variance sigma^2 of every agent's data point, "
+    sigma2: Real = Field(..., description="variance sigma^2 of every agent's data point, "
                           f"{SCALE_MIN:g} <= sigma2 <= {SCALE_MAX:g}")
-    alpha: float = Field(..., description="privacy-cost scaling exponent, f(k) = k^alpha, -1 <= alpha <= 1")
+    alpha: Real = Field(..., description="privacy-cost scaling exponent, f(k) = k^alpha, -1 <= alpha <= 1")
     players: tuple[Player, ...] = Field(
         ..., description="agents (a list of {name, c} or a CSV path with columns name, c), at least 2 agents")
 

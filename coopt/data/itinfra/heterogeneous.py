@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from coopt.data.base import Instance, Name, PlayerList, Record, read_table, register_family
+from coopt.data.base import Instance, Name, PlayerList, Real, Record, read_table, register_family
 from coopt.data.itinfra.schema import ALPHA_MIN, N_MAX, P_MAX, P_MIN
 
 #: most coalition compositions prod_t (n_t + 1) an instance may have (itinfra.heterogeneous solves
@@ -34,7 +34,7 @@ class District(Record):
     """One district: its name and unit resource cost p > 0."""
 
     name: Name = Field(..., description="district name, unique")
-    p: float = Field(..., ge=P_MIN, le=P_MAX,
+    p: Real = Field(..., ge=P_MIN, le=P_MAX,
                      description=f"unit resource cost of this district, {P_MIN:g} <= p <= {P_MAX:g}")
 
 
@@ -45,13 +45,13 @@ class ItInfraHetInstance(PlayerList, Instance):
     table_fields: ClassVar[tuple[str, ...]] = ("districts",)
 
     family: str = Field("itinfra-het", description="family name, 'itinfra-het'")
-    kappa: float = Field(..., ge=0.0, le=0.5 - 1e-6,
+    kappa: Real = Field(..., ge=0.0, le=0.5 - 1e-6,
                          description="spillover weight on other districts' resources, 0 <= kappa <= 0.499999 "
                          "(Appendix B divides by 1 - 2 kappa)")
-    beta: float = Field(..., ge=0.0, le=1.0, description="relative interoperability outside the coalition, 0..1")
-    alpha: float = Field(..., ge=ALPHA_MIN, lt=1.0,
+    beta: Real = Field(..., ge=0.0, le=1.0, description="relative interoperability outside the coalition, 0..1")
+    alpha: Real = Field(..., ge=ALPHA_MIN, lt=1.0,
                          description=f"coalition economy of scale, {ALPHA_MIN:g} <= alpha < 1 (paper: 0 < alpha < 1)")
-    gamma: float = Field(0.0, ge=0.0, le=1e6,
+    gamma: Real = Field(0.0, ge=0.0, le=1e6,
                          description="planner's opportunity cost per unit of incentive, 0 <= gamma <= 1e6")
     districts: tuple[District, ...] = Field(
         ..., description=f"table of districts (CSV path with columns name, p, or a list), 2 to {N_MAX} districts")

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from coopt.data.base import Instance, Name, PlayerList, Record, read_table, register_family
+from coopt.data.base import Instance, Name, PlayerList, Real, Record, read_table, register_family
 from coopt.data.vaccine.returns import ReturnFunction, make_return_function
 
 R_MAX_PER_CAPITA = 100.0  # a "sensible range": at most 100 doses per inhabitant
@@ -48,8 +48,8 @@ class Player(Record):
     """One region: name, size M > 0, resources r >= 0 (optional), own return function (optional)."""
 
     name: Name = Field(..., description="player (region) name, unique")
-    M: float = Field(..., description=f"size M_i (inhabitants), 0 < M <= {M_MAX:g}")
-    r: float | None = Field(None, description=f"resources r_i (doses), 0 <= r <= {R_MAX_PER_CAPITA:g} M")
+    M: Real = Field(..., description=f"size M_i (inhabitants), 0 < M <= {M_MAX:g}")
+    r: Real | None = Field(None, description=f"resources r_i (doses), 0 <= r <= {R_MAX_PER_CAPITA:g} M")
     return_function: dict[str, Any] | None = Field(
         None, description="the player's own return function (overrides / completes the shared one)")
 
@@ -71,7 +71,7 @@ class Player(Record):
 class Resources(Record):
     """A total stock V split over the players (the CDC's pro-rata rule of Section 7.1)."""
 
-    total: float = Field(..., description="total stock V = R(N) (doses), V >= 0")
+    total: Real = Field(..., description="total stock V = R(N) (doses), V >= 0")
     split: str = Field("pro-rata", description="how V is split: pro-rata (r_i = V M_i / sum M) or equal")
 
     @field_validator("total")
@@ -99,7 +99,7 @@ class VaccineInstance(PlayerList, Instance):
     table_fields: ClassVar[tuple[str, ...]] = ("players",)
 
     family: str = Field("vaccine", description="family name, 'vaccine'")
-    epsilon: float = Field(1.0e-5, description="absolute slack of the epsilon-core (Section 6.1), "
+    epsilon: Real = Field(1.0e-5, description="absolute slack of the epsilon-core (Section 6.1), "
                            "0 <= epsilon <= 1e15")
     resources: Resources | None = Field(
         None, description="{total: V, split: pro-rata|equal}, or null when every player has its own r")
