@@ -142,3 +142,18 @@ def test_every_option_of_every_problem_refuses_nan_and_garbage(problem):
             r = call("solve", problem, "-d", INSTANCES[prob.family], "--set", f"{key}={value}", "--format", "json")
             assert_contract(r)
             assert r.rc == 2 and f"option '{key}'" in r.err, (problem, key, value, r.err)
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_every_solver_of_every_problem_at_a_tiny_time_limit(problem):
+    """A time limit hit anywhere inside a problem (a composed one stops mid-table) is an honest answer:
+    exit 1 with its status (or 0 if the solver finished first), never an unexpected failure."""
+    prob = problems()[problem]
+    for solver in solvers_for(prob):
+        r = call("solve", problem, "-d", INSTANCES[prob.family], "--format", "json", "--time-limit", "1e-6",
+                 "--solver", solver)
+        assert_contract(r)
+        if r.rc == 0:
+            assert r.json()["status"] == "optimal"
+        elif r.rc == 1:
+            assert r.json()["status"] != "optimal"

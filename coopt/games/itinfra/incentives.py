@@ -29,7 +29,7 @@ from coopt.formulations.base import Option, Problem
 from coopt.formulations.itinfra import closed_form as cf
 from coopt.formulations.itinfra import incentives_lp
 from coopt.games.itinfra.equilibrium import bound_binds, equilibria
-from coopt.games.itinfra.social_optimum import optimum
+from coopt.games.itinfra.social_optimum import incomplete, not_computed, optimum
 from coopt.games.itinfra.stage2_table import (
     STAGE2_SOLVERS,
     Stage2Table,
@@ -112,6 +112,8 @@ def run(inst: ItInfraInstance, solver: str, solver_options: Mapping[str, Any], m
     n, k, b, g = inst.n, inst.kappa, inst.beta, inst.gamma
     get_solver(lp_solver)
     t = solve_stage2(inst, solver, solver_options)
+    if incomplete(t):
+        return not_computed(t, "itinfra.incentives", solver, "the incentive schedule")
     target, _ = optimum(t)
     msgs = list(t.messages)
 
