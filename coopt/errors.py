@@ -18,10 +18,9 @@ characters (an ESC from a data file never reaches the terminal) and caps the len
 from __future__ import annotations
 
 import contextlib
-import functools
 import reprlib
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 #: longest value excerpt any error message shows (characters)
 VALUE_CHARS = 200
@@ -123,7 +122,7 @@ def describe_exception(err: BaseException) -> str:
 
 
 #: exceptions that mean "the input was too big or too deep" wherever they come from
-_RESOURCE_ERRORS = (MemoryError, RecursionError, OverflowError)
+_RESOURCE_ERRORS = (MemoryError, RecursionError)
 
 
 @contextlib.contextmanager
@@ -145,22 +144,5 @@ def boundary(what: str, default: type[CooptError] = SolveError) -> Iterator[None
         raise default(f"{what}: {describe_exception(err)}") from err
 
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def api_boundary(what: str, default: type[CooptError] = SolveError) -> Callable[[F], F]:
-    """Decorator form of :func:`boundary`."""
-
-    def deco(fn: F) -> F:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with boundary(what, default):
-                return fn(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
-
-    return deco
-
-
-__all__ = ["CooptError", "InputError", "SolveError", "SolverUnavailable", "TimeLimitReached", "api_boundary",
-           "boundary", "check_deadline", "deadline_after", "describe_exception", "one_line", "short_repr"]
+__all__ = ["CooptError", "InputError", "SolveError", "SolverUnavailable", "TimeLimitReached", "boundary",
+           "check_deadline", "deadline_after", "describe_exception", "one_line", "short_repr"]
