@@ -299,8 +299,8 @@ def solve(
     from coopt.catalog import run
 
     _check_format("solve", format)
-    check_out_dir(out_dir)
     inst, options = load_with_sets(problem, data, _parse_sets(set_))
+    check_out_dir(out_dir)  # before solving: a result is never lost to an unwritable path
     solver_opts = _solver_opts(time_limit, gap, tol, options)
     with _machine_stdout(format != "table"):
         result = run(problem, inst, solver=solver or None, formulation=formulation or None, **options, **solver_opts)
