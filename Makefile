@@ -1,5 +1,5 @@
 # Shortcuts for the README's commands (the README's lines work without make, too).
-.PHONY: setup run test test-slow test-all lint bench docs
+.PHONY: setup run test test-slow test-all lint bench docs index
 
 setup:
 	bash scripts/setup.sh --test
@@ -21,5 +21,9 @@ lint:
 bench:
 	for b in benchmarks/bench_*.py; do .venv/bin/python $$b || exit 1; done
 
-docs:
-	.venv/bin/coopt list --format markdown > docs/catalogue.md
+docs: index
+	bash scripts/docs.sh
+
+# the problem index `coopt list` / `coopt show` read without importing the models (tests/test_problems.py)
+index:
+	.venv/bin/python -m coopt.problems --write-index

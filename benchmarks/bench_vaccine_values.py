@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 import coopt
-from coopt.games.vaccine.characteristic import solve_arrays
+from coopt.formulations.vaccine.knapsack import solve_arrays
 
 
 def instance(tau: float, V: float):

@@ -27,17 +27,31 @@ if "PYOMO_CONFIG_DIR" not in os.environ and (_pyomo_dir / "lib").is_dir():
 
 __version__ = "0.1.0"
 
-from coopt.data import load  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
 from coopt.errors import CooptError, InputError, SolverUnavailable  # noqa: E402
 
+if TYPE_CHECKING:
+    from coopt.data.base import Instance
+    from coopt.solve.result import Result
 
-def run(problem: str, instance, solver: str | None = None, **options):  # noqa: ANN001, ANN201
-    """Solve catalogue problem ``problem`` on ``instance`` (see :func:`coopt.catalog.run`).
+
+# `import coopt` stays cheap (the CLI's --help and `coopt list` pay for nothing they do not use):
+# the data layer (pydantic, pandas) and the problem registry load on first use.
+def load(ref: Any, overrides: Any = None) -> Instance:
+    """Load an instance: a bundled name (``itinfra/paper-figure1``) or a YAML path (see :func:`coopt.data.load`)."""
+    from coopt.data.base import load as _load
+
+    return _load(ref, overrides)
+
+
+def run(problem: str, instance: Instance, solver: str | None = None, **options: Any) -> Result:
+    """Solve problem ``problem`` on ``instance`` (see :func:`coopt.problems.run`).
 
     Raises only :class:`CooptError` s: :class:`InputError` / :class:`SolverUnavailable` for what the
     caller can fix, :class:`coopt.errors.SolveError` for an unexpected failure inside a solve."""
-    from coopt.catalog import run as _run
     from coopt.errors import boundary
+    from coopt.problems import run as _run
 
     with boundary(f"run {problem}"):
         return _run(problem, instance, solver=solver, **options)

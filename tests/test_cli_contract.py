@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-import coopt.catalog
+import coopt.problems
 from tests.inproc import assert_contract, assert_one_line_error, call
 
 FIG1 = ("-d", "itinfra/paper-figure1")
@@ -215,7 +215,7 @@ def no_solve(monkeypatch):
     def forbidden(*a, **k):
         raise AssertionError("solved before the output path was checked")
 
-    monkeypatch.setattr(coopt.catalog, "run", forbidden)
+    monkeypatch.setattr(coopt.problems, "run", forbidden)
 
 
 def test_out_existing_file_refused_before_solving(tmp_path, no_solve):
@@ -239,7 +239,7 @@ def test_unexpected_exception_is_exit_1_one_line(monkeypatch):
     def boom(*a, **k):
         raise KeyError((0, 2))
 
-    monkeypatch.setattr(coopt.catalog, "run", boom)
+    monkeypatch.setattr(coopt.problems, "run", boom)
     r = call("solve", "itinfra.coordinator", *FIG1, "-s", "j=3")
     assert "KeyError" in assert_one_line_error(r, 1, "unexpected failure")
 
@@ -248,7 +248,7 @@ def test_interrupt_is_one_line(monkeypatch):
     def stop(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(coopt.catalog, "run", stop)
+    monkeypatch.setattr(coopt.problems, "run", stop)
     r = call("solve", "itinfra.coordinator", *FIG1, "-s", "j=3")
     assert r.rc == 130 and r.err_lines == ["coopt: interrupted"]
 
@@ -307,14 +307,14 @@ def test_compare_json_and_csv_parse():
 
 
 def test_compare_failing_solver_is_an_error_row_and_the_table_goes_on(monkeypatch):
-    real = coopt.catalog.run
+    real = coopt.problems.run
 
     def flaky(problem, inst, solver=None, **kw):
         if solver == "ipopt":
             raise RuntimeError("solver crashed\nwith a two-line message")
         return real(problem, inst, solver=solver, **kw)
 
-    monkeypatch.setattr(coopt.catalog, "run", flaky)
+    monkeypatch.setattr(coopt.problems, "run", flaky)
     r = call("compare", "itinfra.coordinator", *FIG1, "-s", "j=3", "--solvers", "highs,ipopt,clarabel", "-f", "json")
     assert r.rc == 0, r.err
     rows = r.json()
@@ -326,7 +326,7 @@ def test_compare_exit_1_when_nothing_is_proven(monkeypatch):
     def fail(*a, **k):
         raise RuntimeError("down")
 
-    monkeypatch.setattr(coopt.catalog, "run", fail)
+    monkeypatch.setattr(coopt.problems, "run", fail)
     r = call("compare", "itinfra.coordinator", *FIG1, "-s", "j=3", "--solvers", "highs", "-f", "json")
     assert r.rc == 1 and r.json()[0]["status"] == "error"
     assert r.err_lines == ["coopt: itinfra.coordinator: no solver proved optimality"]
@@ -344,7 +344,7 @@ def test_compare_gives_global_solvers_a_default_time_limit(monkeypatch):
         seen[solver] = kw.get("time_limit")
         return Result(problem=problem, status=Status.TIME_LIMIT, solver=solver)
 
-    monkeypatch.setattr(coopt.catalog, "run", record)
+    monkeypatch.setattr(coopt.problems, "run", record)
     r = call("compare", "vaccine.allocation", "-d", "vaccine/us-hhs-2009", "-f", "json")
     assert r.rc == 1
     assert COMPARE_TIME_LIMIT == 60 and seen["scip"] == 60 and seen["highs"] == 60

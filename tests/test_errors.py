@@ -50,12 +50,12 @@ def test_boundary_turns_foreign_exceptions_into_coopt_errors():
 
 def test_python_api_raises_only_coopt_errors(monkeypatch):
     """coopt.run wraps anything unforeseen from deep inside into a CooptError (here: a KeyError)."""
-    import coopt.catalog
+    import coopt.problems
 
     def boom(*a, **k):
         raise KeyError("deep inside")
 
-    monkeypatch.setattr(coopt.catalog, "run", boom)
+    monkeypatch.setattr(coopt.problems, "run", boom)
     inst = coopt.load("itinfra/paper-figure1")
     with pytest.raises(CooptError, match="KeyError"):
         coopt.run("itinfra.coordinator", inst, j=3)

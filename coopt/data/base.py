@@ -433,6 +433,10 @@ def load(ref: str | Path | Instance, overrides: Mapping[str, Any] | None = None)
             return ref.with_overrides(**overrides) if overrides else ref
         path = resolve(ref)
         source = path.name if path.resolve().is_relative_to(BUNDLED_DIR.resolve()) else str(path)
+        if path.suffix.lower() == ".csv":  # a two-column coalition,value table: a TU game (family tu)
+            from coopt.data.tu.loader import load_csv
+
+            return load_csv(path, source, dict(overrides or {}))
         data = parse_yaml(read_text(path, source), source)
         if not isinstance(data, dict):
             raise InputError(f"{source}: expected a mapping of fields, got {type(data).__name__}")

@@ -252,6 +252,9 @@ class Problem:
     default_solver: str = "highs"
     solvers: tuple[str, ...] = ()
     problem_class: str = ""
+    #: other families whose instances the problem also takes (a TU problem accepts a vaccine instance: v(S)
+    #: from that family's exact method)
+    accepts: tuple[str, ...] = ()
 
     @property
     def classes(self) -> tuple[str, ...]:

@@ -1,20 +1,26 @@
 """Solver layer: any model (Pyomo, CVXPY, native) -> :class:`Result` with its certificate.
 
-    solve(model, solver="highs", problem_class="QP", time_limit=None, gap=None, tol=None)
+    solve(model, solver, problem_class, time_limit=None, gap=None, tol=None)
 
-The common options are named once here and translated to each solver's own names. A solver that
-cannot serve the model's layer or class is refused before solving, naming one that can.
+``problem_class`` is what the model's formulation declares (``Formulation.problem_class``):
+coopt never guesses it from the model. The common options are named once here and translated to
+each solver's own names. A solver that cannot serve the model's layer or class is refused before
+solving, naming one that can.
+
+Importing this package is cheap (the solver registry only); the backends, and ``Result`` /
+``Status`` (with pandas), load on first use.
 """
 
 from __future__ import annotations
 
-import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coopt.errors import InputError
-from coopt.solve.native import NativeModel, NativeSolution
+from coopt.formulations.native import NativeModel, NativeSolution
 from coopt.solve.registry import SOLVERS, SolverSpec, capable, check_request, get_solver
-from coopt.solve.result import Result, Status, relative_gap
+
+if TYPE_CHECKING:
+    from coopt.solve.result import Result, Status
 
 __all__ = [
     "SOLVERS", "NativeModel", "NativeSolution", "Result", "SolverSpec", "Status",
@@ -26,11 +32,21 @@ COMMON_OPTIONS = ("time_limit", "gap", "tol", "max_iter")
 MAX_ITER_SOLVERS = ("ipopt",)
 
 
+def __getattr__(name: str) -> Any:
+    if name in ("Result", "Status"):  # from coopt.solve import Result, Status (loaded on first use)
+        from coopt.solve import result
+
+        return getattr(result, name)
+    raise AttributeError(f"module 'coopt.solve' has no attribute {name!r}")
+
+
 def layer_of(model: Any) -> str:
-    """The modelling layer of ``model``: ``pyomo``, ``cvxpy`` or ``native``."""
+    """The modelling layer of ``model``: ``pyomo``, ``cvxpy``, ``native`` or ``matrix`` (array LP)."""
     if isinstance(model, NativeModel):
         return "native"
     mod = type(model).__module__
+    if mod == "coopt.formulations.matrix":
+        return "matrix"
     if mod.startswith("pyomo"):
         return "pyomo"
     if mod.startswith("cvxpy"):
@@ -51,9 +67,18 @@ def _check_options(opts: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def solve(model: Any, solver: str = "highs", problem_class: str = "QP", **options: Any) -> Result:
-    """Solve ``model`` with ``solver``; ``options``: time_limit (s), gap (relative), tol, max_iter."""
+def solve(model: Any, solver: str, problem_class: str, **options: Any) -> Result:
+    """Solve ``model`` with ``solver`` as a ``problem_class`` problem (LP, QP, ..., the class its
+    formulation declares); ``options``: time_limit (s), gap (relative), tol, max_iter."""
     layer = layer_of(model)
+    if layer == "matrix":  # array LP, solved by highspy directly (coopt.solve.matrix)
+        from coopt.solve.matrix import solve_matrix
+
+        check_request(solver, problem_class)
+        opts = _check_options(options)
+        result = solve_matrix(model, solver, problem_class, opts)
+        result.options = {"solver": solver, **opts}
+        return result
     spec = check_request(solver, problem_class, layer)
     opts = _check_options(options)
     if "max_iter" in opts and spec.name not in MAX_ITER_SOLVERS:  # refused, never silently ignored
@@ -68,21 +93,8 @@ def solve(model: Any, solver: str = "highs", problem_class: str = "QP", **option
 
         result = solve_cvxpy(model, spec, problem_class, opts)
     else:
-        result = _solve_native(model, spec, opts)
+        from coopt.solve.native import solve_native
+
+        result = solve_native(model, spec, opts)
     result.options = {"solver": solver, **opts}
     return result
-
-
-def _solve_native(model: NativeModel, spec: SolverSpec, opts: dict[str, Any]) -> Result:
-    if model.method != spec.method:
-        raise InputError(f"native model '{model.name}' is a {model.method} method: use --solver {model.method}")
-    t0 = time.perf_counter()
-    sol = model.run(**opts)
-    wall = time.perf_counter() - t0
-    status = Status(sol.status)
-    return Result(
-        problem=model.name, status=status, solver=spec.name, solver_version=model.version,
-        objective=sol.objective, bound=sol.bound, gap=relative_gap(sol.objective, sol.bound),
-        values=sol.values, primal_residual=sol.primal_residual, kkt_residual=sol.kkt_residual,
-        wall_time=wall, messages=list(sol.messages),
-    )

@@ -25,7 +25,12 @@ class _DropBoundWarnings(logging.Filter):
 logging.getLogger("pyomo.core").addFilter(_DropBoundWarnings())
 
 
-def _new_api_status(tc: Any, ss: Any) -> Status:
+def contrib_status(tc: Any, ss: Any) -> Status:
+    """coopt's :class:`Status` of a ``pyomo.contrib.solver`` termination condition and solution status.
+
+    The one status table of the Pyomo backends (``coopt.solve.persistent`` maps HiGHS's own model
+    status onto Pyomo's termination conditions and then through this function).
+    """
     from pyomo.contrib.solver.common.results import SolutionStatus
     from pyomo.contrib.solver.common.results import TerminationCondition as TC
 
@@ -48,6 +53,18 @@ def _solve_new_api(model: pyo.ConcreteModel, name: str, opts: dict[str, Any]) ->
     from pyomo.contrib.solver.common.factory import SolverFactory as NewFactory
 
     solver = NewFactory("highs" if name == "highs" else "scip_direct")
+    kw = contrib_options(name, opts)
+    res = solver.solve(model, **kw)
+    status = contrib_status(res.termination_condition, res.solution_status)
+    if status.has_solution:
+        res.solution_loader.load_vars()
+    version = ".".join(map(str, solver.version() or ()))
+    return status, res, version
+
+
+def contrib_options(name: str, opts: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments of a ``pyomo.contrib.solver`` solve() for coopt's common options ``opts``
+    (time_limit, gap, tol) and coopt's defaults for HiGHS (``name="highs"``) or SCIP (``"scip"``)."""
     kw: dict[str, Any] = {"load_solutions": False, "raise_exception_on_nonoptimal_result": False}
     solver_options: dict[str, Any] = {}
     if opts.get("time_limit") is not None:
@@ -59,6 +76,9 @@ def _solve_new_api(model: pyo.ConcreteModel, name: str, opts: dict[str, Any]) ->
         # (rank-deficient) objectives by ~1e-6 relative, so keep it far below the tolerance.
         solver_options.update(primal_feasibility_tolerance=tol, dual_feasibility_tolerance=tol,
                               qp_regularization_value=1e-12)
+        if opts.get("max_iter") is not None:  # HiGHS counts simplex (LP) and active-set (QP) iterations
+            solver_options.update(simplex_iteration_limit=int(opts["max_iter"]),
+                                  qp_iteration_limit=int(opts["max_iter"]))
     else:  # SCIP: a tight gap; feasibility at SCIP's default unless asked (below ~1e-8 it floods its log
         # with "cannot set feasibility tolerance without GMP"); continuous incumbents are refined below
         kw["rel_gap"] = opts.get("gap") if opts.get("gap") is not None else 1e-9
@@ -66,12 +86,7 @@ def _solve_new_api(model: pyo.ConcreteModel, name: str, opts: dict[str, Any]) ->
         if opts.get("tol") is not None:
             solver_options["numerics/feastol"] = max(float(opts["tol"]), 1e-8)
     kw["solver_options"] = solver_options
-    res = solver.solve(model, **kw)
-    status = _new_api_status(res.termination_condition, res.solution_status)
-    if status.has_solution:
-        res.solution_loader.load_vars()
-    version = ".".join(map(str, solver.version() or ()))
-    return status, res, version
+    return kw
 
 
 def _legacy_ipopt_status(tc: Any) -> Status:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from coopt.catalog import problems
+from coopt.problems import problems
 from coopt.errors import InputError
 from coopt.formulations.base import SOLVER_OPTIONS, Option
 

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import coopt
-from coopt.catalog import problems, solvers_for
+from coopt.problems import problems, solvers_for
 from coopt.data import families
 from coopt.formulations.base import SOLVER_OPTIONS, Option
 from tests.fuzz.strategies import TRICKY_TEXT, no_nul, number_text, odd_text
@@ -27,6 +27,7 @@ INSTANCES = {
     "dpshare": "dpshare/lemma3-example",
     "vaccine": "vaccine/example-1",
     "itinfra-het": "itinfra/het-two-types",
+    "tu": "tu/textbook",
 }
 PROBLEMS = sorted(problems())
 #: seconds one fuzzed call may take (tiny instances, a time limit on every solve)
@@ -39,8 +40,8 @@ def test_every_problem_has_a_fuzz_instance():
 
 
 def _players(problem: str) -> list[str]:
-    return list(coopt.load(INSTANCES[problems()[problem].family]).names) if problems()[problem].family != "itinfra" \
-        else []
+    inst = coopt.load(INSTANCES[problems()[problem].family])
+    return list(getattr(inst, "names", ()) or ())
 
 
 @st.composite

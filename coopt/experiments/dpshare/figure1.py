@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 import coopt
-from coopt.catalog import run as run_problem
 from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_figure, write_csv, write_text
 from coopt.experiments.dpshare.tables import markdown
 from coopt.games.dpshare.sigma_profile import step_functions
+from coopt.problems import run as run_problem
 
 NOTES_BREAKPOINTS = [0.19330, 0.20098, 0.21128, 0.23032, 0.28321, 0.30083, 0.31008, 0.33255, 0.33414,
                      0.35956, 0.35983, 0.38671, 0.41290]

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 
 import coopt
-from coopt.catalog import run as run_problem
 from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_figure, write_csv, write_text
 from coopt.experiments.dpshare.tables import compare_rows, markdown
 from coopt.formulations.dpshare import closed_form as cf
 from coopt.games.dpshare import definitions as D
+from coopt.problems import run as run_problem
 
 PAPER = {  # section 5.1, as printed
     "U1": {"S": [0, 1, 2, 3], "eps": [3.2624, 3.0748, 3.0513, 1.6091], "var": 0.1492,

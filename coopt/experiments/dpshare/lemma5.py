@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 
 import coopt
-from coopt.catalog import run as run_problem
 from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_figure, write_csv, write_text
 from coopt.experiments.dpshare.tables import markdown
 from coopt.games.dpshare.sigma_profile import step_functions
+from coopt.problems import run as run_problem
 
 SIGMAS = (0.25, 0.4)
 

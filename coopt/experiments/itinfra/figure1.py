@@ -15,32 +15,31 @@ from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_fi
 from coopt.experiments.itinfra import regions as R
 from coopt.formulations.itinfra import closed_form as cf
 
-N, KAPPA = 10, 0.35
-
 
 def run(out_dir: Path, quick: bool) -> ExperimentOutput:
+    n, kappa = R.paper_setting()
     plt = pyplot()
 
     betas, alphas = R.axes(quick)
-    frame = R.grid_sweep(R.sweep_dir(out_dir, f"main-{len(betas)}x{len(alphas)}"), betas, alphas, N, KAPPA, quick)
+    frame = R.grid_sweep(R.sweep_dir(out_dir, f"main-{len(betas)}x{len(alphas)}"), betas, alphas, n, kappa, quick)
     b, a = frame.beta.values, frame.alpha.values
-    frame["eq_code"] = R.structure_code(frame.eq_size, N)
-    frame["rule_size"] = cf.j_star_eqm(N, KAPPA, b, a)
-    frame["rule_size_printed"] = cf.j_star_eqm_printed(N, KAPPA, b, a)
-    lines = [cf.alpha_eqm1(KAPPA, b), *(cf.alpha_eq(j, KAPPA, b) for j in range(3, N + 1))]
+    frame["eq_code"] = R.structure_code(frame.eq_size, n)
+    frame["rule_size"] = cf.j_star_eqm(n, kappa, b, a)
+    frame["rule_size_printed"] = cf.j_star_eqm_printed(n, kappa, b, a)
+    lines = [cf.alpha_eqm1(kappa, b), *(cf.alpha_eq(j, kappa, b) for j in range(3, n + 1))]
     near = R.near_boundary(a, lines, tol=0.5 * (alphas[1] - alphas[0]))
     sizes = R.agreement(frame.eq_size.values, frame.rule_size.values, near)
-    structs = R.agreement(frame.eq_code.values, R.structure_code(frame.rule_size.values, N), near)
+    structs = R.agreement(frame.eq_code.values, R.structure_code(frame.rule_size.values, n), near)
     printed = R.agreement(frame.eq_size.values, frame.rule_size_printed.values, near)
     unique = float((frame.eq_count == 1).mean())
-    ok, k = R.spot_check(frame, N, KAPPA, 5 if quick else 25)
+    ok, k = R.spot_check(frame, n, kappa, 5 if quick else 25)
 
     fig, ax = plt.subplots(figsize=(6, 4.5))
-    R.region_plot(ax, frame, "eq_code", N)
+    R.region_plot(ax, frame, "eq_code", n)
     bb = np.linspace(betas.min(), betas.max(), 300)
-    R.draw_lines(ax, bb, R.eqm_boundaries(N, KAPPA, bb), "--")
+    R.draw_lines(ax, bb, R.eqm_boundaries(n, kappa, bb), "--")
     R.legend_patches(ax)
-    ax.set_title(f"Figure 1: equilibrium structures (n={N}, kappa={KAPPA})")
+    ax.set_title(f"Figure 1: equilibrium structures (n={n}, kappa={kappa})")
     files = [save_figure(fig, out_dir / "figure1.png"), write_csv(frame, out_dir / "figure1.csv")]
     report = (
         f"Equilibrium structure at {len(frame)} points ({len(betas)} beta x {len(alphas)} alpha), from Stage-2 "

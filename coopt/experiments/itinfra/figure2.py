@@ -14,26 +14,25 @@ from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_fi
 from coopt.experiments.itinfra import regions as R
 from coopt.formulations.itinfra import closed_form as cf
 
-N, KAPPA = 10, 0.35
-
 
 def run(out_dir: Path, quick: bool) -> ExperimentOutput:
+    n, kappa = R.paper_setting()
     plt = pyplot()
 
     betas, alphas = R.axes(quick)
-    frame = R.grid_sweep(R.sweep_dir(out_dir, f"main-{len(betas)}x{len(alphas)}"), betas, alphas, N, KAPPA, quick)
+    frame = R.grid_sweep(R.sweep_dir(out_dir, f"main-{len(betas)}x{len(alphas)}"), betas, alphas, n, kappa, quick)
     b, a = frame.beta.values, frame.alpha.values
-    frame["sw_code"] = R.structure_code(frame.sw_size, N)
-    frame["rule_size"] = cf.j_star_sw(N, KAPPA, b, a)
-    lines = [cf.alpha_sw1(N, KAPPA, b), *(cf.alpha_sw(j, N, KAPPA, b) for j in range(3, N + 1))]
+    frame["sw_code"] = R.structure_code(frame.sw_size, n)
+    frame["rule_size"] = cf.j_star_sw(n, kappa, b, a)
+    lines = [cf.alpha_sw1(n, kappa, b), *(cf.alpha_sw(j, n, kappa, b) for j in range(3, n + 1))]
     near = R.near_boundary(a, lines, tol=0.5 * (alphas[1] - alphas[0]))
     sizes = R.agreement(frame.sw_size.values, frame.rule_size.values, near)
     fig, ax = plt.subplots(figsize=(6, 4.5))
-    R.region_plot(ax, frame, "sw_code", N)
+    R.region_plot(ax, frame, "sw_code", n)
     bb = np.linspace(betas.min(), betas.max(), 300)
-    R.draw_lines(ax, bb, R.sw_boundaries(N, KAPPA, bb), "-")
+    R.draw_lines(ax, bb, R.sw_boundaries(n, kappa, bb), "-")
     R.legend_patches(ax)
-    ax.set_title(f"Figure 2: socially optimal structures (n={N}, kappa={KAPPA})")
+    ax.set_title(f"Figure 2: socially optimal structures (n={n}, kappa={kappa})")
     files = [save_figure(fig, out_dir / "figure2.png"), write_csv(frame, out_dir / "figure2.csv")]
     report = (
         f"Welfare-optimal size at {len(frame)} points by enumerating SW over Stage-2 solves. Proposition 4 "

@@ -13,18 +13,18 @@ import numpy as np
 from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_figure, write_csv
 from coopt.experiments.itinfra import regions as R
 
-N, KAPPA = 10, 0.35
 CMP_COLORS = {"<": "#fdae6b", "=": "#f2f2f2", ">": "#74c476"}
 
 
 def run(out_dir: Path, quick: bool) -> ExperimentOutput:
+    n, kappa = R.paper_setting()
     plt = pyplot()
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
 
     betas, alphas = R.axes(quick)
-    frame = R.grid_sweep(R.sweep_dir(out_dir, f"main-{len(betas)}x{len(alphas)}"), betas, alphas, N, KAPPA, quick)
-    eq_c, sw_c = R.structure_code(frame.eq_size, N), R.structure_code(frame.sw_size, N)
+    frame = R.grid_sweep(R.sweep_dir(out_dir, f"main-{len(betas)}x{len(alphas)}"), betas, alphas, n, kappa, quick)
+    eq_c, sw_c = R.structure_code(frame.eq_size, n), R.structure_code(frame.sw_size, n)
     frame["structure_cmp"] = np.where(eq_c < sw_c, "<", np.where(eq_c > sw_c, ">", "="))
     frame["size_cmp"] = np.where(frame.eq_size < frame.sw_size, "<",
                                  np.where(frame.eq_size > frame.sw_size, ">", "="))
@@ -35,8 +35,8 @@ def run(out_dir: Path, quick: bool) -> ExperimentOutput:
     ax.pcolormesh(piv.columns.values, piv.index.values, piv.values, shading="nearest", vmin=-0.5, vmax=2.5,
                   cmap=ListedColormap(list(CMP_COLORS.values())))
     bb = np.linspace(betas.min(), betas.max(), 300)
-    R.draw_lines(ax, bb, R.sw_boundaries(N, KAPPA, bb), "-")
-    R.draw_lines(ax, bb, R.eqm_boundaries(N, KAPPA, bb), "--")
+    R.draw_lines(ax, bb, R.sw_boundaries(n, kappa, bb), "-")
+    R.draw_lines(ax, bb, R.eqm_boundaries(n, kappa, bb), "--")
     ax.set_ylim(alphas.min(), alphas.max())
     ax.set_xlabel(r"relative interoperability $\beta$")
     ax.set_ylabel(r"coalition economy of scale $\alpha$")

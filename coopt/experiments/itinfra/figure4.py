@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_figure, write_csv
+from coopt.experiments.itinfra import regions as R
 from coopt.formulations.itinfra import closed_form as cf
 
-KAPPA = 0.35
 PATTERNS = ("all subsidies", "taxes for 3..hat j, then subsidies", "other")
 
 
@@ -38,17 +38,18 @@ def run(out_dir: Path, quick: bool) -> ExperimentOutput:
 
     betas = np.linspace(0.5, 1.0, 26 if quick else 101)[1:]
     ns = np.arange(3, 31)
-    base = coopt.load("itinfra/paper-figure1", {"kappa": KAPPA, "gamma": 0.0})
+    base = coopt.load(R.PAPER_INSTANCE, {"gamma": 0.0})  # the paper's kappa, from the bundled instance
+    kappa = base.kappa
     rows = []
     for n in ns:
         for b in betas:
             phi = schedule_from_model(base.with_overrides(n=int(n), beta=float(b)))
             code, last = pattern(phi, int(n))
-            rule_all_sub = b >= cf.beta_prop6(KAPPA) and n >= cf.n_hat(KAPPA, b)
+            rule_all_sub = b >= cf.beta_prop6(kappa) and n >= cf.n_hat(kappa, b)
             rows.append({"beta": b, "n": int(n), "phi_2": phi[2], "pattern": code, "last_taxed": last,
                          "prop6_all_subsidies": bool(rule_all_sub),
                          "closed_form_max_diff": max(abs(phi[j] - v) for j, v in
-                                                     cf.phi_schedule_paper(int(n), KAPPA, b).items())})
+                                                     cf.phi_schedule_paper(int(n), kappa, b).items())})
     frame = pd.DataFrame(rows)
     agree = float(((frame.pattern == 0) == frame.prop6_all_subsidies).mean())
     phi2_pos = bool((frame.phi_2 > 0).all())
@@ -56,10 +57,10 @@ def run(out_dir: Path, quick: bool) -> ExperimentOutput:
     piv = frame.pivot(index="n", columns="beta", values="pattern")
     ax.pcolormesh(piv.columns.values, piv.index.values, piv.values, shading="nearest", vmin=-0.5, vmax=2.5,
                   cmap=ListedColormap(["#c7e9c0", "#fdd0a2", "#bdbdbd"]))
-    b6 = cf.beta_prop6(KAPPA)
+    b6 = cf.beta_prop6(kappa)
     ax.axvline(b6, color="k", ls="--", lw=1, label=rf"$\beta$ = (4$\kappa^2-\kappa$+1)/(6$\kappa$) = {b6:.4f}")
     bb = np.linspace(b6 + 1e-3, 1.0, 200)
-    ax.plot(bb, np.clip(cf.n_hat(KAPPA, bb), 0, 40), "k-", lw=1.2, label=r"$\hat n(\beta)$")
+    ax.plot(bb, np.clip(cf.n_hat(kappa, bb), 0, 40), "k-", lw=1.2, label=r"$\hat n(\beta)$")
     ax.set_ylim(ns.min() - 0.5, ns.max() + 0.5)
     ax.set_xlabel(r"relative interoperability $\beta$")
     ax.set_ylabel("number of districts n")
@@ -68,7 +69,7 @@ def run(out_dir: Path, quick: bool) -> ExperimentOutput:
     handles, _ = ax.get_legend_handles_labels()
     handles += [Patch(facecolor=c, label=s) for c, s in zip(["#c7e9c0", "#fdd0a2", "#bdbdbd"], PATTERNS)]
     ax.legend(handles=handles, fontsize=7, loc="upper right")
-    ax.set_title(f"Figure 4: sign of phi_j (kappa={KAPPA}, gamma=0)")
+    ax.set_title(f"Figure 4: sign of phi_j (kappa={kappa}, gamma=0)")
     files = [save_figure(fig, out_dir / "figure4.png"), write_csv(frame, out_dir / "figure4.csv")]
     counts = frame.pattern.value_counts()
     report = (

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_figure, write_csv
+from coopt.experiments.itinfra import regions as R
 from coopt.formulations.itinfra import closed_form as cf
 
-N = 10
 KAPPAS = (0.2, 0.35, 0.45)
 GAMMAS = (0.0, 0.05, 0.1, 0.2)
 
@@ -40,14 +40,15 @@ def run(out_dir: Path, quick: bool) -> ExperimentOutput:
     from coopt.games.itinfra.incentives import schedule_from_model
 
     betas = np.linspace(0.5, 1.0, 26 if quick else 101)[1:]
-    base = coopt.load("itinfra/paper-figure1", {"n": N})
+    base = coopt.load(R.PAPER_INSTANCE)  # the paper's n, from the bundled instance
+    n = base.n
     rows = []
     for k in KAPPAS:
         for g in GAMMAS:
             for b in betas:
                 phi = schedule_from_model(base.with_overrides(kappa=k, gamma=g, beta=float(b)))
                 rows.append({"kappa": k, "gamma": g, "beta": b, "phi_2": phi[2], "phi_3": phi[3],
-                             "phi_3_closed_form": cf.phi_schedule_paper(N, k, float(b), g)[3]})
+                             "phi_3_closed_form": cf.phi_schedule_paper(n, k, float(b), g)[3]})
     frame = pd.DataFrame(rows)
     fig, ax = plt.subplots(figsize=(6, 4.5))
     for k, color in zip(KAPPAS, ("C0", "C1", "C2")):
@@ -57,7 +58,7 @@ def run(out_dir: Path, quick: bool) -> ExperimentOutput:
     ax.axhline(0, color="k", lw=0.8)
     ax.set_xlabel(r"relative interoperability $\beta$")
     ax.set_ylabel(r"$\phi_3$ (subsidy > 0, tax < 0)")
-    ax.set_title(f"Figure 5: phi_3 with opportunity cost (n={N}, gamma=10%)")
+    ax.set_title(f"Figure 5: phi_3 with opportunity cost (n={n}, gamma=10%)")
     ax.legend(fontsize=7)
     files = [save_figure(fig, out_dir / "figure5.png"), write_csv(frame, out_dir / "figure5.csv")]
     diff = float((frame.phi_3 - frame.phi_3_closed_form).abs().max())

@@ -17,8 +17,6 @@ import pandas as pd
 from coopt.experiments.base import Experiment, ExperimentOutput, pyplot, save_figure, write_csv
 from coopt.formulations.itinfra import closed_form as cf
 
-P_H, P_L = 2.0, 1.0
-
 
 def run(out_dir: Path, quick: bool) -> ExperimentOutput:
     plt = pyplot()
@@ -30,7 +28,8 @@ def run(out_dir: Path, quick: bool) -> ExperimentOutput:
 
     betas = np.linspace(0.5, 1.0, 21 if quick else 81)[1:]
     kappas = np.linspace(0.05, 0.45, 17 if quick else 65)
-    base = coopt.load("itinfra/het-two-types")
+    base = coopt.load("itinfra/het-two-types")  # the two cost types p_H, p_L and the reported kappa
+    P_H, P_L = (float(p) for p in base.costs)
     rows = []
     for k in kappas:
         for b in betas:
@@ -59,7 +58,7 @@ def run(out_dir: Path, quick: bool) -> ExperimentOutput:
     ax.legend(handles=handles, fontsize=7, loc="lower left")
     ax.set_title("Figure B1: incentives by cost type, grand coalition (p_H = 2 p_L)")
     files = [save_figure(fig, out_dir / "figureB1.png"), write_csv(frame, out_dir / "figureB1.csv")]
-    row = frame.iloc[(frame.kappa - 0.35).abs().argsort()[:1]]
+    row = frame.iloc[(frame.kappa - base.kappa).abs().argsort()[:1]]
     k0 = float(row.kappa.iloc[0])
     sub = frame[np.isclose(frame.kappa, k0)]
     flips = sub.beta[sub.model_L_more.astype(float).diff().abs() > 0].round(3).tolist()

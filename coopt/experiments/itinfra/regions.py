@@ -20,6 +20,8 @@ import pandas as pd
 
 from coopt.formulations.itinfra import closed_form as cf
 
+#: the bundled instance with the paper's setting of Figures 1-5 and B2 (n = 10, kappa = 0.35)
+PAPER_INSTANCE = "itinfra/paper-figure1"
 STRUCTURES = ("singleton", "minimal", "partial", "grand")
 COLORS = ("#f2f2f2", "#c6dbef", "#6baed6", "#08519c")
 
@@ -32,39 +34,70 @@ def structure_code(size: Any, n: int) -> Any:
 
 @dataclass
 class GamePoint:
-    """Sweep point function: equilibrium sizes and welfare optimum at (alpha, beta), Stage 2 by ``solver``."""
+    """Sweep point function: equilibrium sizes and welfare optimum at (alpha, beta), Stage 2 by ``solver``.
 
-    n: int = 10
-    kappa: float = 0.35
+    Called directly, each point builds its Stage-2 models; as a sweep's point factory (``setup()``,
+    once per worker) a Pyomo solver such as HiGHS re-solves one kept model per coalition size
+    (:class:`coopt.games.itinfra.stage2_persistent.Stage2Solves`).
+    """
+
+    n: int | None = None  # None: the paper's n and kappa, from PAPER_INSTANCE
+    kappa: float | None = None
     p: float = 1.0
     solver: str = "exact"
 
-    def __call__(self, pt: dict[str, Any]) -> dict[str, Any]:
+    def __post_init__(self) -> None:
+        n, kappa = paper_setting()
+        self.n = n if self.n is None else self.n
+        self.kappa = kappa if self.kappa is None else self.kappa
+
+    def __call__(self, pt: dict[str, Any], solve_size: Any = None) -> dict[str, Any]:
         from coopt.games.itinfra.equilibrium import equilibria
         from coopt.games.itinfra.social_optimum import optimum
         from coopt.games.itinfra.stage2_table import solve_stage2
 
         inst = _base(self.n, self.kappa, self.p).with_overrides(alpha=float(pt["alpha"]), beta=float(pt["beta"]))
-        t = solve_stage2(inst, self.solver)
+        t = solve_stage2(inst, self.solver, solve_size=solve_size)
         eq, _ = equilibria(t)
         opt, _ = optimum(t)
         return {"eq_sizes": ",".join(map(str, eq)), "eq_count": len(eq),
                 "eq_size": eq[0] if len(eq) == 1 else -1, "sw_size": opt, "status": t.status.value}
+
+    def setup(self) -> Any:
+        """The point function of one worker: kept Stage-2 models for a Pyomo solver."""
+        from coopt.solve import get_solver
+
+        if get_solver(self.solver).layer != "pyomo":
+            return self
+        from coopt.games.itinfra.stage2_persistent import Stage2Solves
+
+        sizes = Stage2Solves(self.solver)
+        return lambda pt: self(pt, solve_size=sizes)
 
 
 @functools.lru_cache(maxsize=8)
 def _base(n: int, kappa: float, p: float) -> Any:
     import coopt
 
-    return coopt.load("itinfra/paper-figure1", {"n": n, "kappa": kappa, "p": p})
+    return coopt.load(PAPER_INSTANCE, {"n": n, "kappa": kappa, "p": p})
 
 
-def grid_sweep(out_dir: Path, betas: np.ndarray, alphas: np.ndarray, n: int = 10, kappa: float = 0.35,
-               quick: bool = False, solver: str = "exact") -> pd.DataFrame:
-    """Run (or resume) the region sweep over betas x alphas; one row per point with the game's answers."""
+def paper_setting() -> tuple[int, float]:
+    """(n, kappa) of the paper's region maps, read from the bundled instance :data:`PAPER_INSTANCE`."""
+    import coopt
+
+    inst = coopt.load(PAPER_INSTANCE)
+    return int(inst.n), float(inst.kappa)
+
+
+def grid_sweep(out_dir: Path, betas: np.ndarray, alphas: np.ndarray, n: int | None = None,
+               kappa: float | None = None, quick: bool = False, solver: str = "exact") -> pd.DataFrame:
+    """Run (or resume) the region sweep over betas x alphas; one row per point with the game's answers
+    (n, kappa: default the paper's, from :data:`PAPER_INSTANCE`)."""
     from coopt.experiments.sweep import run_sweep
 
     fn = GamePoint(n=n, kappa=kappa, solver=solver)
+    n, kappa = fn.n, fn.kappa
     frame = run_sweep(fn, {"beta": betas, "alpha": alphas}, out_dir, workers=0 if quick else 2,
                       progress=False, meta={"n": n, "kappa": kappa, "solver": solver, "what": "itinfra regions"},
                       description="itinfra regions")
@@ -135,7 +168,7 @@ def spot_check(frame: pd.DataFrame, n: int, kappa: float, k: int, seed: int = 0)
     rows = frame.iloc[rng.choice(len(frame), size=min(k, len(frame)), replace=False)]
     ok = 0
     for _, r in rows.iterrows():
-        inst = coopt.load("itinfra/paper-figure1", {"n": n, "kappa": kappa, "alpha": float(r.alpha),
+        inst = coopt.load(PAPER_INSTANCE, {"n": n, "kappa": kappa, "alpha": float(r.alpha),
                                                    "beta": float(r.beta)})
         eq = coopt.run("itinfra.equilibrium", inst, solver="highs").solution["equilibria"]
         sw = coopt.run("itinfra.social_optimum", inst, solver="highs").solution["size"]

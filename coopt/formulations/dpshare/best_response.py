@@ -16,6 +16,7 @@ eps_i* = (4/(k^(2+alpha) c_i))^(1/3)). The designer's problem P2 is the same pro
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -160,23 +161,52 @@ def closed_form(inst: DpShareInstance, coalition: list[str] | None = None, plann
 
 OPTIONS = {"coalition": Option("list[str]", None, "members of S by name, comma separated (default: all agents)")}
 
-PROBLEM = Problem(
-    name="dpshare.best_response",
-    family="dpshare",
+
+def epsilon_problem(name: str, planner: bool, summary: str, paper: str, equations: str, objective: str) -> Problem:
+    """The problem of the privacy levels at a fixed coalition S, selfish (P1, ``planner=False``: the
+    potential Phi of the sub-game) or the planner's (P2, ``planner=True``: the social cost SC(S, eps)):
+    one program with accuracy weight 2/k^2 or 2/k, in three formulations. ``objective`` names it in
+    the formulations' descriptions."""
+    return Problem(
+        name=name,
+        family="dpshare",
+        summary=summary,
+        paper=paper,
+        equations=equations,
+        options=OPTIONS,
+        formulations=(
+            Formulation("socp", "cvxpy", "SOCP", partial(_build, planner=planner, conic="socp"),
+                        f"{objective} with s >= 1/eps (rotated SOC), CVXPY"),
+            Formulation("power-cone", "cvxpy", "CONE", partial(_build, planner=planner, conic="power"),
+                        f"{objective} with power(eps, -2) (power cone), CVXPY"),
+            Formulation("nlp", "pyomo", "NLP", partial(_build, planner=planner, conic="pyomo"),
+                        "the same convex program in Pyomo, for Ipopt"),
+        ),
+        solution=partial(_solution, planner=planner),
+        closed_form=partial(_closed_form, planner=planner),
+        default_solver="clarabel",
+    )
+
+
+def _build(inst: DpShareInstance, coalition: list[str] | None = None, *, planner: bool, conic: str) -> Any:
+    if conic == "pyomo":
+        return build_pyomo(inst, coalition, planner)
+    return build_cvxpy(inst, coalition, planner, conic)
+
+
+def _solution(result: Any, model: Any, inst: DpShareInstance, coalition: list[str] | None = None, *,
+              planner: bool) -> dict[str, Any]:
+    return solution(result, model, inst, coalition, planner)
+
+
+def _closed_form(inst: DpShareInstance, coalition: list[str] | None = None, *, planner: bool) -> dict[str, float]:
+    return closed_form(inst, coalition, planner)
+
+
+PROBLEM = epsilon_problem(
+    "dpshare.best_response", planner=False,
     summary="Members' privacy levels eps*(S) in a fixed coalition: the epsilon sub-game (potential minimiser)",
     paper="dpshare-privacy-coalitions.md, section 3.1, Lemma 2",
     equations="(1), Def. 5, Lemma 2",
-    options=OPTIONS,
-    formulations=(
-        Formulation("socp", "cvxpy", "SOCP", lambda inst, coalition=None: build_cvxpy(inst, coalition, False),
-                    "potential Phi with s >= 1/eps (rotated SOC), CVXPY"),
-        Formulation("power-cone", "cvxpy", "CONE",
-                    lambda inst, coalition=None: build_cvxpy(inst, coalition, False, "power"),
-                    "potential Phi with power(eps, -2) (power cone), CVXPY"),
-        Formulation("nlp", "pyomo", "NLP", lambda inst, coalition=None: build_pyomo(inst, coalition, False),
-                    "the same convex program in Pyomo, for Ipopt"),
-    ),
-    solution=lambda result, model, inst, coalition=None: solution(result, model, inst, coalition, False),
-    closed_form=lambda inst, coalition=None: closed_form(inst, coalition, False),
-    default_solver="clarabel",
+    objective="potential Phi",
 )

@@ -29,7 +29,7 @@ from coopt.data.dpshare import DpShareInstance
 from coopt.formulations.base import Formulation, Problem
 from coopt.formulations.dpshare import closed_form as cf
 from coopt.formulations.dpshare.common import central_outcome
-from coopt.solve.native import NativeModel, NativeSolution
+from coopt.formulations.native import NativeModel, NativeSolution
 
 
 def build_scan(inst: DpShareInstance) -> NativeModel:

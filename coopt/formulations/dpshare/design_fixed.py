@@ -11,26 +11,12 @@ Same model as P1 (:mod:`coopt.formulations.dpshare.best_response`) with accuracy
 
 from __future__ import annotations
 
-from coopt.formulations.base import Formulation, Problem
-from coopt.formulations.dpshare.best_response import OPTIONS, build_cvxpy, build_pyomo, closed_form, solution
+from coopt.formulations.dpshare.best_response import epsilon_problem
 
-PROBLEM = Problem(
-    name="dpshare.design_fixed",
-    family="dpshare",
+PROBLEM = epsilon_problem(
+    "dpshare.design_fixed", planner=True,
     summary="Planner's socially optimal privacy levels at a fixed coalition S",
     paper="dpshare-privacy-coalitions.md, section 4.1, Lemma 1 and Appendix C.1",
     equations="Def. 6, (2), (3), Lemma 1",
-    options=OPTIONS,
-    formulations=(
-        Formulation("socp", "cvxpy", "SOCP", lambda inst, coalition=None: build_cvxpy(inst, coalition, True),
-                    "SC(S, eps) with s >= 1/eps (rotated SOC), CVXPY"),
-        Formulation("power-cone", "cvxpy", "CONE",
-                    lambda inst, coalition=None: build_cvxpy(inst, coalition, True, "power"),
-                    "SC(S, eps) with power(eps, -2) (power cone), CVXPY"),
-        Formulation("nlp", "pyomo", "NLP", lambda inst, coalition=None: build_pyomo(inst, coalition, True),
-                    "the same convex program in Pyomo, for Ipopt"),
-    ),
-    solution=lambda result, model, inst, coalition=None: solution(result, model, inst, coalition, True),
-    closed_form=lambda inst, coalition=None: closed_form(inst, coalition, True),
-    default_solver="clarabel",
+    objective="SC(S, eps)",
 )

@@ -20,6 +20,9 @@ import pyomo.environ as pyo
 
 from coopt.formulations.dpshare import closed_form as cf
 
+#: the problem class of what :func:`build` returns (the per-size stability MILP), passed to ``solve``
+PROBLEM_CLASS = "MILP"
+
 
 def build(c_sorted, k: int, sigma2: float, alpha: float, kind: str = "nash", delta: float = 1e-9,
           exclude: list[list[int]] | None = None) -> pyo.ConcreteModel:

@@ -31,7 +31,7 @@ import pyomo.environ as pyo
 from coopt.data.itinfra.heterogeneous import ItInfraHetInstance
 from coopt.errors import InputError
 from coopt.formulations.base import Formulation, Option, Problem
-from coopt.solve.native import NativeModel, NativeSolution
+from coopt.formulations.native import NativeModel, NativeSolution
 
 
 def parse_composition(inst: ItInfraHetInstance, composition: Any) -> tuple[int, ...]:

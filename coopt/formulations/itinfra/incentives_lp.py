@@ -20,6 +20,9 @@ from collections.abc import Mapping
 
 import pyomo.environ as pyo
 
+#: the problem class of what :func:`build` returns (the incentive LP), passed to ``solve``
+PROBLEM_CLASS = "LP"
+
 
 def build(n: int, target: int, D0: Mapping[int, float], gamma: float = 0.0, margin: float = 1e-6,
           tie_weight: float = 1e-3) -> pyo.ConcreteModel:

@@ -28,7 +28,7 @@ import pyomo.environ as pyo
 from coopt.data.itinfra import N_MAX, ItInfraInstance
 from coopt.errors import InputError
 from coopt.formulations.base import Formulation, Option, Problem
-from coopt.solve.native import NativeModel, NativeSolution
+from coopt.formulations.native import NativeModel, NativeSolution
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ Five honest formulations under one name (``--set coalition=a,b,c``, default the 
 
 * ``exact-kkt`` (native, solver ``exact``): KKT / Lagrangian enumeration exploiting the
   convex-concave structure (at most one player on its convex branch), global optimum with a
-  certified bound -- ``coopt.games.vaccine.characteristic``.
+  certified bound -- ``coopt.formulations.vaccine.knapsack``.
 * ``heuristic-b1`` (native, solver ``heuristic``): Appendix B.1 (Duijzer et al. 2018) with its
   superadditivity repair over the sub-coalitions of S; no optimality claim.
 * ``nlp`` (Pyomo, NCNLP, solvers ``ipopt`` local from ``--set start=pro-rata|heuristic|zero`` and
@@ -34,7 +34,7 @@ import pyomo.environ as pyo
 from coopt.data.vaccine import check_enumerable
 from coopt.errors import InputError, TimeLimitReached, check_deadline, deadline_after
 from coopt.formulations.base import Formulation, Option, Problem
-from coopt.solve.native import NativeModel, NativeSolution
+from coopt.formulations.native import NativeModel, NativeSolution
 from coopt.solve.result import Status, relative_gap
 
 # ------------------------------------------------------------------------------------ helpers
@@ -152,7 +152,7 @@ def build_exact(instance: Any, coalition: Any = None, **_: Any) -> NativeModel:
     check_enumerable(len(idx), "exact", "vaccine.allocation")
 
     def run(time_limit: float | None = None, **__: Any) -> NativeSolution:
-        from coopt.games.vaccine.characteristic import solve_arrays
+        from coopt.formulations.vaccine.knapsack import solve_arrays
 
         names = tuple(instance.names[i] for i in idx)
         try:

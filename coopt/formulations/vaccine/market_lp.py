@@ -33,6 +33,9 @@ import pyomo.environ as pyo
 from coopt.errors import InputError
 from coopt.formulations.vaccine.core_lp import CoalitionValues, default_scale
 
+#: the problem class of what :func:`build` returns (the market-price LP (18)-(23)), passed to ``solve``
+PROBLEM_CLASS = "LP"
+
 
 def _check(game: CoalitionValues, own: np.ndarray, trade: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     own = np.asarray(own, dtype=float)

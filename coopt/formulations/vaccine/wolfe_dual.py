@@ -37,6 +37,10 @@ from scipy.optimize import brentq
 
 from coopt.errors import InputError
 
+#: the problem class of what :func:`build` returns (the Wolfe dual (14), non-convex: SCIP), passed to ``solve``
+PROBLEM_CLASS = "MINLP"
+
+
 Fn = Callable[[float], float]
 
 

@@ -61,42 +61,64 @@ def sc_of_masks(masks: np.ndarray, c: np.ndarray, sigma2: float, alpha: float) -
 
 def find(inst: DpShareInstance, solver: str, solver_options: dict[str, Any], limit: int = 500,
          delta: float = 1e-12, best_only: bool = False) -> Found:
-    """Stable coalitions of ``inst``; with ``best_only`` just the SC_d-optimal one of each kind."""
+    """Stable coalitions of ``inst``; with ``best_only`` just the SC_d-optimal one of each kind.
+
+    The method is chosen by the solver and the size: :func:`find_by_enumeration` (``exact``, n <= 20),
+    :func:`find_by_scans` (``exact``, n > 20) or :func:`find_by_milp` (``highs``, ``scip``)."""
     check_solver(solver)
+    if solver != "exact":
+        return find_by_milp(inst, solver, solver_options, limit, delta, best_only)
+    if inst.n <= ENUM_N:
+        return find_by_enumeration(inst, limit, best_only)
+    return find_by_scans(inst, limit, best_only)
+
+
+def find_by_enumeration(inst: DpShareInstance, limit: int = 500, best_only: bool = False) -> Found:
+    """All 2^n subsets with the exact O(1) tests (Claims 5, 6), best social cost first: complete."""
     c, s2, a, n = inst.c, inst.sigma2, inst.alpha, inst.n
-    if solver == "exact":
-        if n <= ENUM_N:
-            e = enumerate_stable(c, s2, a)
-            coal, counts = {}, {"nash": int(e.nash.size), "robust": int(e.robust.size)}
-            for kind in KINDS:
-                masks = getattr(e, kind)
-                if masks.size:
-                    sc = sc_of_masks(masks, c, s2, a)
-                    masks = masks[np.lexsort((masks, sc))]   # best social cost first
-                coal[kind] = _masks_to_lists(masks, n, 1 if best_only else limit)
-            msgs = [f"{kind}: {counts[kind]} coalition(s)" + (f", first {limit} reported (lowest SC first)"
-                                                              if counts[kind] > limit and not best_only else "")
-                    for kind in KINDS]
-            return Found(coal, {"nash": True, "robust": True},
-                         f"enumeration of all 2^{n} subsets with the exact O(1) tests (Claims 5, 6)", msgs, counts)
-        if best_only:
-            raise InputError(f"n = {n} > {ENUM_N}: the best stable coalition needs the per-size MILP; "
-                             "use --solver highs")
-        if not cf.well_separated(c):
-            raise InputError(f"n = {n} > {ENUM_N} and costs are not well separated (c_i >= 2 c_(i-1)): "
-                             "enumerating every Nash coalition needs the per-size MILP; use --solver highs")
-        nash = [list(range(k)) for k in cf.nash_scan_downward(c, s2, a)]
-        rob = [list(range(k)) for k in robust_scan(c, s2, a)]
-        K = int(cf.largest_robust(c, s2, a))
-        msgs = ["nash: complete by Claim 7 (well-separated costs: every Nash coalition is downward closed)",
-                f"robust: downward-closed robust coalitions only (O(n) scan); largest robust size K = {K} is exact "
-                "(notes 3.5); non-downward-closed robust coalitions are not listed"]
-        return Found({"nash": nash[:limit], "robust": rob[:limit]}, {"nash": True, "robust": False},
-                     "O(n) scans (Claim 7 for Nash; T(S_k) windows for robust)", msgs,
-                     {"nash": len(nash), "robust": len(rob)})
-    # per-size MILP with no-good cuts
+    e = enumerate_stable(c, s2, a)
+    coal, counts = {}, {"nash": int(e.nash.size), "robust": int(e.robust.size)}
+    for kind in KINDS:
+        masks = getattr(e, kind)
+        if masks.size:
+            sc = sc_of_masks(masks, c, s2, a)
+            masks = masks[np.lexsort((masks, sc))]   # best social cost first
+        coal[kind] = _masks_to_lists(masks, n, 1 if best_only else limit)
+    msgs = [f"{kind}: {counts[kind]} coalition(s)" + (f", first {limit} reported (lowest SC first)"
+                                                      if counts[kind] > limit and not best_only else "")
+            for kind in KINDS]
+    return Found(coal, {"nash": True, "robust": True},
+                 f"enumeration of all 2^{n} subsets with the exact O(1) tests (Claims 5, 6)", msgs, counts)
+
+
+def find_by_scans(inst: DpShareInstance, limit: int = 500, best_only: bool = False) -> Found:
+    """n > 20: the O(n) scans the paper's structure justifies (Claim 7 for Nash when costs are well
+    separated; the downward-closed robust coalitions). Anything else is refused (use a MILP solver)."""
+    c, s2, a, n = inst.c, inst.sigma2, inst.alpha, inst.n
+    if best_only:
+        raise InputError(f"n = {n} > {ENUM_N}: the best stable coalition needs the per-size MILP; "
+                         "use --solver highs")
+    if not cf.well_separated(c):
+        raise InputError(f"n = {n} > {ENUM_N} and costs are not well separated (c_i >= 2 c_(i-1)): "
+                         "enumerating every Nash coalition needs the per-size MILP; use --solver highs")
+    nash = [list(range(k)) for k in cf.nash_scan_downward(c, s2, a)]
+    rob = [list(range(k)) for k in robust_scan(c, s2, a)]
+    K = int(cf.largest_robust(c, s2, a))
+    msgs = ["nash: complete by Claim 7 (well-separated costs: every Nash coalition is downward closed)",
+            f"robust: downward-closed robust coalitions only (O(n) scan); largest robust size K = {K} is exact "
+            "(notes 3.5); non-downward-closed robust coalitions are not listed"]
+    return Found({"nash": nash[:limit], "robust": rob[:limit]}, {"nash": True, "robust": False},
+                 "O(n) scans (Claim 7 for Nash; T(S_k) windows for robust)", msgs,
+                 {"nash": len(nash), "robust": len(rob)})
+
+
+def find_by_milp(inst: DpShareInstance, solver: str, solver_options: dict[str, Any], limit: int = 500,
+                 delta: float = 1e-12, best_only: bool = False) -> Found:
+    """The per-size MILP with no-good cuts, up to ``limit`` coalitions per kind (or, with
+    ``best_only``, SC_d minimised per size); each MILP answer re-checked by the exact test."""
     from coopt.solve import solve
 
+    c, s2, a, n = inst.c, inst.sigma2, inst.alpha, inst.n
     coal = {kind: [] for kind in KINDS}
     complete = {kind: True for kind in KINDS}
     worst_gap = 0.0
@@ -110,7 +132,7 @@ def find(inst: DpShareInstance, solver: str, solver_options: dict[str, Any], lim
                     complete[kind] = False
                     break
                 m = SM.build(c, k, s2, a, kind, delta=delta * max(1.0, s2), exclude=found_k)
-                r = solve(m, solver, "MILP", **solver_options)
+                r = solve(m, solver, SM.PROBLEM_CLASS, **solver_options)
                 if not r.status.has_solution:
                     if r.status.value not in ("infeasible",):
                         complete[kind] = False

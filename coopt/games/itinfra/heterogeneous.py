@@ -19,12 +19,11 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import numpy as np
-
 from coopt.data.itinfra.heterogeneous import ItInfraHetInstance
 from coopt.formulations.base import Option, Problem
 from coopt.formulations.itinfra import heterogeneous as het
-from coopt.solve import get_solver, solve
+from coopt.problems import pick_formulation
+from coopt.solve import solve
 from coopt.solve.result import Result, Status
 
 Composition = tuple[int, ...]
@@ -68,14 +67,13 @@ class HetTables:
         self.status = Status.OPTIMAL
         self.messages: list[str] = []
         self.outcomes: dict[Composition, het.HetOutcome] = {}
-        spec = get_solver(solver)
-        build = het.build_exact if spec.layer == "native" else het.build
+        form = pick_formulation(het.PROBLEM, solver)  # the formulation the solver serves, or refused
         for c in compositions(inst):
-            if spec.layer == "native":
+            if form.layer == "native":  # the exact 1-D reduction, called directly (no model per composition)
                 self.outcomes[c] = het.exact(inst, c)
                 continue
             with _quiet_bounds():  # local solvers may return g = -1e-9 on a bound: Pyomo warns, the value is fine
-                res = solve(build(inst, list(c)), solver, "NCNLP", **dict(solver_options or {}))
+                res = solve(form.build(inst, list(c)), solver, form.problem_class, **dict(solver_options or {}))
             if not res.status.has_solution:
                 self.status = res.status
                 self.messages.append(f"(B.1) at composition {c}: {res.status.value}")
@@ -156,11 +154,6 @@ def incentive_gap(tb: HetTables, c: Composition, t: int) -> float:
     """S_out,t(c - e_t) - S_in(c): how much a type-t member would gain by leaving (Prop. B.1 compares these)."""
     e = tuple(int(i == t) for i in range(len(c)))
     return tb.S_out(tuple(a - b for a, b in zip(c, e)), t) - tb.S_in(c)
-
-
-def gains_to_leave(tb: HetTables, c: Composition) -> np.ndarray:
-    """Per type: the gain from leaving composition c (NaN for absent types)."""
-    return np.array([incentive_gap(tb, c, t) if c[t] else np.nan for t in range(len(c))])
 
 
 PROBLEM = Problem(

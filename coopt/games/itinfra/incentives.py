@@ -71,7 +71,7 @@ def verify_schedule(inst: ItInfraInstance, phi: Mapping[int, float], alphas: np.
 def least_cost(t: Stage2Table, target: int, gamma: float, margin: float, solver: str = "highs") -> tuple[dict, Any]:
     """Solve the incentive LP for ``target`` given the Stage-2 table; returns ({j: phi_j}, Result)."""
     m = incentives_lp.build(t.n, target, join_gains(t), gamma, margin)
-    res = solve(m, solver, "LP")
+    res = solve(m, solver, incentives_lp.PROBLEM_CLASS)
     if not res.status.has_solution:
         return {}, res
     return {j: float(res.values["phi"][j]) for j in range(2, t.n + 1)}, res

@@ -9,19 +9,20 @@ those arrays by vectorised functions that the sweeps (figures) use too: a grid p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from coopt.data.itinfra import ItInfraInstance
-from coopt.errors import InputError
 from coopt.formulations.itinfra import stage2
-from coopt.solve import get_solver, solve
+from coopt.problems import pick_formulation, solvers_for
+from coopt.solve import solve
 from coopt.solve.result import Status
 
-STAGE2_SOLVERS = ("highs", "ipopt", "scip", "clarabel", "osqp", "scs", "highs-cvxpy", "exact")
+#: the solvers that can serve a formulation of itinfra.stage2 (installed or not), from the registry
+STAGE2_SOLVERS = tuple(solvers_for(stage2.PROBLEM, installed=False))
 
 
 @dataclass
@@ -39,17 +40,13 @@ class Stage2Table:
 
 
 def solve_stage2(inst: ItInfraInstance, solver: str = "exact", solver_options: Mapping[str, Any] | None = None,
-                 cache: dict | None = None) -> Stage2Table:
-    """Solve Stage 2 for every size with ``solver`` (one solve per size, cached in ``cache``)."""
-    spec = get_solver(solver)
-    if spec.layer == "native":
-        build = stage2.build_exact
-    elif spec.layer == "pyomo":
-        build = stage2.build
-    elif spec.layer == "cvxpy":
-        build = stage2.build_cvxpy
-    else:
-        raise InputError(f"solver '{solver}' cannot solve the Stage-2 model; use one of {', '.join(STAGE2_SOLVERS)}")
+                 cache: dict | None = None, solve_size: Callable[[ItInfraInstance, int], Any] | None = None
+                 ) -> Stage2Table:
+    """Solve Stage 2 for every size with ``solver`` (one solve per size, cached in ``cache``).
+
+    ``solve_size(inst, j) -> Result`` replaces the build-and-solve of each size, e.g. a
+    :class:`coopt.games.itinfra.stage2_persistent.Stage2Solves` that re-solves kept models."""
+    form = pick_formulation(stage2.PROBLEM, solver)  # the formulation the solver serves, or refused
     cache = {} if cache is None else cache
     n = inst.n
     S_in = np.full(n + 1, np.nan)
@@ -60,7 +57,10 @@ def solve_stage2(inst: ItInfraInstance, solver: str = "exact", solver_options: M
     for j in [0, *range(2, n + 1)]:
         key = (inst.digest(), solver, j)
         if key not in cache:
-            res = solve(build(inst, j), solver, "QP", **dict(solver_options or {}))
+            if solve_size is not None:
+                res = solve_size(inst, j)
+            else:
+                res = solve(form.build(inst, j=j), solver, form.problem_class, **dict(solver_options or {}))
             solves += 1
             if not res.status.has_solution:
                 cache[key] = (res.status, None)

@@ -1,4 +1,8 @@
-"""Exact characteristic function v(S) of the vaccine-sharing game (paper Problem (1), Section 3.1).
+"""Characteristic function v(S) of the vaccine-sharing game (paper Problem (1), Section 3.1).
+
+The game-level composition: v(S) of every coalition of an instance, named by players, from the
+exact S-curve knapsack of :mod:`coopt.formulations.vaccine.knapsack` (which solves all 2^n
+coalitions at once on arrays), cached per instance.
 
 Public API (stable; other modules code against it)::
 
@@ -14,167 +18,25 @@ Public API (stable; other modules code against it)::
         (ordered by coalition size, then by player order)
 
     solve_all(instance) -> GameSolution   (v, bound and the optimal f of every coalition, by bit mask)
-
-Method (exact KKT enumeration, shared across coalitions)
--------------------------------------------------------
-Problem (1): v(S) = max sum_{i in S} M_i F_i(f_i) s.t. sum_{i in S} M_i f_i <= R(S), f >= 0.
-At an optimum some multiplier lambda >= 0 has F_i'(f_i) = lambda for every active player below its
-cap, and the second-order necessary condition leaves *at most one* active player on its convex
-branch (f_i < c_i). An optimum therefore has the form: an active set A, optionally one j in A on
-the convex branch, every other member of A on its concave branch at psi_i(lambda) (the inverse of
-F_i' there), everybody else at 0, with sum_A M_i f_i(lambda) = R(S) -- or A = {i} alone with
-f_i = R(S)/M_i. The candidate curves lambda -> (B(lambda), V(lambda)) of a configuration (A, j)
-depend on A and j only, not on the coalition: they are tabulated once on a common lambda grid and
-every coalition S containing A reads them at its own budget R(S) (the shared sub-problems).
-
-Along a curve dV = lambda dB, so between two grid points lambda_k < lambda_{k+1} where B is
-monotone, V(R) lies between V_k + lambda_k (R - B_k) and V_k + lambda_{k+1} (R - B_k).
-Concave-only configurations have B decreasing in lambda. With one convex player j the
-second-order condition is 1/h_j'' + sum_{i != j} 1/h_i'' >= 0 (h_i(x) = M_i F_i(x/M_i)), i.e.
-dB/dlambda >= 0: only those pieces of its curve are read. Per coalition, every configuration whose
-bracket's top reaches the best bracket bottom is polished by Newton's method on its KKT system
-(F_i'(f_i) = lambda, sum M_i f_i = R) to machine precision; v(S) is the best polished feasible
-value and ``bound`` the largest of the polished values and the bracket tops of the pruned
-configurations: a global certificate.
-
-What the certificate rests on: the inverses psi_i, phi_i are computed to machine precision and a
-curve is read between grid points only where B is monotone. A one-convex-player curve whose B
-turns (a fold) inside a single lambda cell (about 2,000 points, linear step 1/1500 of the largest slope) and
-crosses R(S) only inside that cell is not seen; random tests (4,000+ coalitions of logistic,
-Ginsberg and SIR games against a dense-grid DP) never met one.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
-GRID = 1500  # linear lambda points on (0, max_i F_i'(c_i)], plus GRID // 3 log-spaced ones below
-SPAN = 1e-13  # smallest lambda relative to the largest slope max_i F_i'(c_i)
+from coopt.formulations.vaccine.knapsack import GameSolution, solve_arrays
 
+if TYPE_CHECKING:
+    import pandas as pd
 
-@dataclass
-class GameSolution:
-    """v(S), its certified bound and the optimal fractions f for every coalition (index = bit mask)."""
-
-    names: tuple[str, ...]
-    v: np.ndarray  # (2**n,)
-    bound: np.ndarray  # (2**n,)
-    f: np.ndarray  # (2**n, n): optimal fraction of each player (0 outside S)
-    polished: int = 0  # configurations polished by Newton (work statistic)
-
-    def members(self, mask: int) -> tuple[str, ...]:
-        return tuple(nm for i, nm in enumerate(self.names) if mask >> i & 1)
-
-    def frame(self) -> pd.DataFrame:
-        n = len(self.names)
-        order = sorted(range(1, 2**n), key=lambda m: (bin(m).count("1"), [-(m >> i & 1) for i in range(n)]))
-        return pd.DataFrame({"members": [self.members(m) for m in order],
-                             "v": [float(self.v[m]) for m in order],
-                             "bound": [float(self.bound[m]) for m in order]})
-
-
-# ------------------------------------------------------------------------------------ players
-@dataclass
-class _Players:
-    M: np.ndarray
-    r: np.ndarray
-    funcs: list
-    c: np.ndarray
-    u: np.ndarray
-    h0: np.ndarray  # M_i F_i(0)
-
-
-def _players(M: np.ndarray, r: np.ndarray, funcs: list) -> _Players:
-    c = np.array([fn.c for fn in funcs], float)
-    u = np.array([fn.u for fn in funcs], float)
-    h0 = np.array([m * fn.F0 for m, fn in zip(M, funcs)], float)
-    return _Players(np.asarray(M, float), np.asarray(r, float), funcs, c, u, h0)
-
-
-def _grid(P: _Players) -> np.ndarray:
-    top = max(float(fn.dF(fn.c)) for fn in P.funcs)
-    lo = SPAN * top
-    pts = [np.geomspace(lo, top, GRID // 3), np.linspace(0.0, top, GRID)[1:]]
-    for fn in P.funcs:
-        for x in (fn.dF(fn.c), fn.dF(0.0), fn.dF(min(fn.u, 1e300))):
-            if lo < x <= top:
-                pts.append(np.array([x]))
-    return np.unique(np.concatenate(pts))
-
-
-def _tables(P: _Players, lam: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per player: concave-branch doses/gains and convex-branch doses/gains on the lambda grid."""
-    n, L = len(P.M), len(lam)
-    xc = np.full((n, L), np.nan)
-    gc = np.full((n, L), np.nan)
-    xv = np.full((n, L), np.nan)
-    gv = np.full((n, L), np.nan)
-    for i, fn in enumerate(P.funcs):
-        psi = fn.concave_inverse(lam)
-        ok = np.isfinite(psi)
-        xc[i, ok] = P.M[i] * psi[ok]
-        gc[i, ok] = P.M[i] * fn.F(psi[ok]) - P.h0[i]
-        if fn.c > 0:
-            phi = fn.convex_inverse(lam)
-            ok = np.isfinite(phi)
-            xv[i, ok] = P.M[i] * phi[ok]
-            gv[i, ok] = P.M[i] * fn.F(phi[ok]) - P.h0[i]
-    return xc, gc, xv, gv
-
-
-# ------------------------------------------------------------------------------------ brackets
-def _brackets(B: np.ndarray, V: np.ndarray, lam: np.ndarray, R: np.ndarray, increasing: bool = False
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Brackets [lo, hi] of V at the budgets R on a monotone piece of a curve: (which R, k, lo, hi).
-
-    B is NaN outside the piece; on it B is non-increasing in lambda (concave configurations) or
-    ``increasing`` (one convex player). Between grid points k, k+1 dV = lambda dB with lambda in
-    [lambda_k, lambda_{k+1}], so V(R) lies between V_k + lambda_k (R - B_k) and V_k + lambda_{k+1}
-    (R - B_k). k = -1 marks R above B at the smallest lambda (all concave players at the grid's end:
-    spend B_0 and dispose of the rest; lambda < lambda_0 beyond)."""
-    e = np.zeros(0, int)
-    ok = np.isfinite(B)
-    if not np.any(ok):
-        return e, e, np.zeros(0), np.zeros(0)
-    kk = np.nonzero(ok)[0]
-    kmin, kmax = int(kk[0]), int(kk[-1])
-    Bs, Vs, ls = B[kmin:kmax + 1], V[kmin:kmax + 1], lam[kmin:kmax + 1]
-    key = Bs if increasing else -Bs
-    rk = R if increasing else -R
-    pos = np.searchsorted(key, rk, side="right") - 1  # last k with key[k] <= rk
-    idx, ks, los, his = [], [], [], []
-    w = np.nonzero((pos >= 0) & (pos < len(Bs) - 1))[0]
-    if len(w):
-        k = pos[w]
-        d = R[w] - Bs[k]
-        a, b = ls[k] * d, ls[k + 1] * d
-        idx.append(w), ks.append(k + kmin), los.append(Vs[k] + np.minimum(a, b)), his.append(Vs[k] + np.maximum(a, b))
-    w = np.nonzero((pos == len(Bs) - 1) & (np.abs(Bs[-1] - R) <= 1e-12 * np.maximum(1.0, np.abs(R))))[0]
-    if len(w):
-        idx.append(w), ks.append(np.full(len(w), max(kmax - 1, kmin)))
-        los.append(np.full(len(w), Vs[-1])), his.append(np.full(len(w), Vs[-1]))
-    if not increasing:
-        w = np.nonzero(pos < 0)[0]
-        if len(w) and kmin == 0:
-            idx.append(w), ks.append(np.full(len(w), -1))
-            los.append(np.full(len(w), Vs[0])), his.append(Vs[0] + ls[0] * (R[w] - Bs[0]))
-    if not idx:
-        return e, e, np.zeros(0), np.zeros(0)
-    return np.concatenate(idx), np.concatenate(ks), np.concatenate(los), np.concatenate(his)
-
-
-# ------------------------------------------------------------------------------------ main
 _CACHE: dict[str, GameSolution] = {}
 
 
 def solve_all(instance: Any, tol: float = 1e-12) -> GameSolution:
-    """v(S), certified bound and optimal f for every coalition of ``instance`` (see module doc).
+    """v(S), certified bound and optimal f for every coalition of ``instance``.
 
     The last few games are cached by the instance's digest (treat the result as read-only)."""
     key = f"{instance.digest()}:{tol}"
@@ -189,208 +51,6 @@ def solve_all(instance: Any, tol: float = 1e-12) -> GameSolution:
     return sol
 
 
-def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ...], tol: float = 1e-12,
-                 deadline: float | None = None) -> GameSolution:
-    """As :func:`solve_all` on arrays (M, r, return-function objects).
-
-    ``deadline`` (a ``time.perf_counter()`` value): raise :class:`coopt.errors.TimeLimitReached` once it is
-    passed (no value is then certified)."""
-    from coopt.errors import check_deadline as _check_deadline
-
-    P = _players(M, r, funcs)
-    n = len(M)
-    if n > 16:
-        from coopt.errors import InputError
-
-        raise InputError(f"vaccine game: {n} players; exact v(S) for all 2^n coalitions supports n <= 16")
-    full = 2**n
-    masks = np.arange(full)
-    bits = (masks[:, None] >> np.arange(n)[None, :]) & 1  # (2^n, n)
-    R = bits @ r
-    H0 = bits @ P.h0
-    lam = _grid(P)
-    xc, gc, xv, gv = _tables(P, lam)
-    _check_deadline(deadline)
-    xc0, gc0 = np.nan_to_num(xc), np.nan_to_num(gc)
-    xv0, gv0 = np.nan_to_num(xv), np.nan_to_num(gv)
-    valid_c = np.isfinite(xc)
-    valid_v = np.isfinite(xv)
-    has_convex = valid_v.any(axis=1)
-
-    # exact candidates: nobody active; exactly one active player with the whole budget
-    best_v = H0.copy()
-    best_f = np.zeros((full, n))
-    for i, fn in enumerate(funcs):
-        has = bits[:, i] == 1
-        fi = np.minimum(R[has] / M[i], fn.u)
-        val = H0[has] - P.h0[i] + M[i] * fn.F(fi)
-        better = val > best_v[has]
-        rows = np.nonzero(has)[0][better]
-        best_v[rows] = val[better]
-        best_f[rows] = 0.0
-        best_f[rows, i] = fi[better]
-
-    # configurations (A, j) with |A| >= 2: brackets for every superset S of A
-    rec_S, rec_A, rec_j, rec_k, rec_lo, rec_hi = [], [], [], [], [], []
-    for A in range(1, full):
-        if A & 63 == 0:
-            _check_deadline(deadline)
-        memb = np.nonzero(bits[A])[0]
-        if len(memb) < 2:
-            continue
-        sup = masks[(masks & A) == A]
-        RS = R[sup]
-        ok = np.all(valid_c[memb], axis=0)
-        B = np.where(ok, xc0[memb].sum(axis=0), np.nan)
-        V = np.where(ok, gc0[memb].sum(axis=0), np.nan)
-        w, k, lo, hi = _brackets(B, V, lam, RS)
-        if len(w):
-            rec_S.append(sup[w]), rec_A.append(np.full(len(w), A)), rec_j.append(np.full(len(w), -1))
-            rec_k.append(k), rec_lo.append(lo + H0[sup[w]]), rec_hi.append(hi + H0[sup[w]])
-        for j in memb:
-            if not has_convex[j]:
-                continue
-            rest = memb[memb != j]
-            okj = np.all(valid_c[rest], axis=0) & valid_v[j]
-            if not okj.any():
-                continue
-            Bj = np.where(okj, xc0[rest].sum(axis=0) + xv0[j], np.nan)
-            Vj = np.where(okj, gc0[rest].sum(axis=0) + gv0[j], np.nan)
-            for a, b in _increasing_runs(Bj):
-                Bs = np.full(len(lam), np.nan)
-                Bs[a:b + 1] = Bj[a:b + 1]
-                w, k, lo, hi = _brackets(Bs, Vj, lam, RS, increasing=True)
-                if len(w):
-                    rec_S.append(sup[w]), rec_A.append(np.full(len(w), A)), rec_j.append(np.full(len(w), j))
-                    rec_k.append(k), rec_lo.append(lo + H0[sup[w]]), rec_hi.append(hi + H0[sup[w]])
-
-    bound = best_v.copy()
-    polished = 0
-    if rec_S:
-        S_ = np.concatenate(rec_S)
-        A_ = np.concatenate(rec_A)
-        j_ = np.concatenate(rec_j)
-        k_ = np.concatenate(rec_k)
-        lo_ = np.concatenate(rec_lo)
-        hi_ = np.concatenate(rec_hi)
-        lb = best_v.copy()
-        np.maximum.at(lb, S_, lo_)
-        slack = tol * np.maximum(1.0, np.abs(lb))
-        cand = hi_ >= lb[S_] - slack[S_]
-        # pruned configurations only contribute their bracket tops to the bound
-        np.maximum.at(bound, S_[~cand], hi_[~cand])
-        ci = np.nonzero(cand)[0]
-        polished = len(ci)
-        _check_deadline(deadline)
-        vals, fs, caps = _polish(P, lam, xc, xv, bits, S_[ci], A_[ci], j_[ci], k_[ci], R)
-        for t, idx in enumerate(ci):
-            s = S_[idx]
-            val = vals[t] + H0[s]
-            np.maximum.at(bound, [s], [max(val, caps[t] + H0[s])])
-            if val > best_v[s]:
-                best_v[s] = val
-                best_f[s] = fs[t]
-    bound = np.maximum(bound, best_v)
-    bound[0] = best_v[0] = 0.0
-    return GameSolution(names, best_v, bound, best_f, polished)
-
-
-def _increasing_runs(B: np.ndarray) -> list[tuple[int, int]]:
-    """Maximal index runs [a, b] on which the finite array B is non-decreasing (second-order
-    condition with one convex player: dB/dlambda = sum_i M_i / F_i''(f_i) >= 0)."""
-    ok = np.isfinite(B)
-    up = np.zeros(len(B) + 1, bool)
-    up[1:-1] = ok[:-1] & ok[1:] & (B[1:] >= B[:-1])
-    edges = np.diff(up.astype(np.int8))
-    starts = np.nonzero(edges == 1)[0]
-    stops = np.nonzero(edges == -1)[0]
-    return list(zip(starts.tolist(), stops.tolist()))
-
-
-def _polish(P: _Players, lam: np.ndarray, xc: np.ndarray, xv: np.ndarray, bits: np.ndarray, S: np.ndarray,
-            A: np.ndarray, j: np.ndarray, k: np.ndarray, R: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Newton on the KKT system of each candidate (vectorised); returns (gain, f, gain bound)."""
-    n = len(P.M)
-    T = len(S)
-    act = bits[A].astype(bool)  # (T, n)
-    conv = np.zeros((T, n), bool)
-    hasj = j >= 0
-    conv[np.nonzero(hasj)[0], j[hasj]] = True
-    budget = R[S]
-    # start: interpolate the tables inside the bracket [k, k+1]
-    beyond = k < 0
-    k0 = np.where(beyond, 0, k)
-    k1 = np.where(beyond, 0, np.minimum(k + 1, len(lam) - 1))
-    X0 = np.where(conv, xv[:, k0].T, xc[:, k0].T)
-    X1 = np.where(conv, xv[:, k1].T, xc[:, k1].T)
-    B0 = np.where(act, X0, 0).sum(1)
-    B1 = np.where(act, X1, 0).sum(1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.clip(np.where(B0 != B1, (B0 - budget) / (B0 - B1), 0.0), 0.0, 1.0)
-    X = np.where(act, X0 + t[:, None] * (X1 - X0), 0.0)
-    f = np.nan_to_num(X / P.M[None, :])
-    lam_lo = lam[k0]
-    lam_hi = lam[k1]
-    c = P.c[None, :]
-    u = P.u[None, :]
-    lo_box = np.where(conv, 0.0, c)
-    hi_box = np.where(conv, c, u)
-    newton = ~beyond
-    for _ in range(12):
-        d1 = np.zeros((T, n))
-        d2 = np.zeros((T, n))
-        for i, fn in enumerate(P.funcs):
-            col = act[:, i]
-            if col.any():
-                d1[col, i] = fn.dF(f[col, i])
-                d2[col, i] = fn.d2F(f[col, i])
-        free = act & (np.abs(d2) > 0) & ~((f >= u * (1 - 1e-15)) & ~conv)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            inv = np.where(free, P.M[None, :] / np.where(free, d2, 1.0), 0.0)
-            num = budget - (P.M[None, :] * f * act).sum(1) + (inv * d1).sum(1)
-            den = inv.sum(1)
-            lam_new = np.where(den != 0, num / den, 0.0)
-            step = np.where(free, (lam_new[:, None] - d1) / np.where(free, d2, 1.0), 0.0)
-        step = np.where(newton[:, None], np.nan_to_num(step), 0.0)
-        f = np.clip(f + step, lo_box, hi_box)
-        f = np.where(act, f, 0.0)
-        if np.max(np.abs(step), initial=0.0) < 1e-15:
-            break
-    # feasibility: never spend more than the budget
-    spend = (P.M[None, :] * f).sum(1)
-    over = spend > budget
-    f[over] *= (budget[over] / spend[over])[:, None]
-    gain = np.zeros(T)
-    for i, fn in enumerate(P.funcs):
-        col = act[:, i]
-        if col.any():
-            gain[col] += P.M[i] * fn.F(f[col, i]) - P.h0[i]
-    # a Newton point outside its lambda bracket is not trusted as the configuration's value:
-    # its bound stays the bracket top
-    d1 = np.zeros((T, n))
-    for i, fn in enumerate(P.funcs):
-        col = act[:, i]
-        if col.any():
-            d1[col, i] = fn.dF(f[col, i])
-    inner = act & (f > 0) & (f < u * (1 - 1e-12))
-    lam_est = np.where(inner, d1, np.nan)
-    with np.errstate(all="ignore"):
-        lmin = np.nanmin(np.where(inner.any(1)[:, None], lam_est, 0.0), axis=1)
-        lmax = np.nanmax(np.where(inner.any(1)[:, None], lam_est, 0.0), axis=1)
-    spread = np.abs(lmax - lmin)
-    inside = (lmin >= lam_lo * (1 - 1e-9)) & (lmax <= lam_hi * (1 + 1e-9))
-    converged = newton & inside & (spread <= 1e-9 * np.maximum(lmax, 1e-300))
-    resid = np.abs(budget - (P.M[None, :] * f).sum(1)) * np.maximum(lam_hi, 0)
-    gap = np.where(converged, resid + 1e-13 * np.abs(gain), np.inf)
-    # unconverged: the bracket top bounds the configuration (dV = lambda dB)
-    top = np.where(beyond, gain + lam_lo * np.maximum(budget - spend, 0.0), np.inf)
-    cap = np.minimum(gain + gap, top)
-    cap = np.where(np.isfinite(cap), cap, gain + lam_hi * np.abs(B0 - B1))
-    return gain, f, cap
-
-
-# ------------------------------------------------------------------------------------ public API
 def coalition_value(instance: Any, members: Iterable[str] | str | None = None
                     ) -> tuple[float, float, dict[str, float]]:
     """(v(S), certified upper bound, {name: f_i}) for the coalition of the named players (default N)."""
@@ -413,6 +73,4 @@ def game_values(instance: Any) -> pd.DataFrame:
     return solve_all(instance).frame()
 
 
-__all__ = ["GameSolution", "coalition_value", "game_values", "solve_all", "solve_arrays"]
-
-_ = math  # noqa: F841 (kept for readers extending the module)
+__all__ = ["GameSolution", "coalition_value", "game_values", "solve_all"]

@@ -61,7 +61,7 @@ def solve_market_lp(game: CoalitionValues, own: np.ndarray, trade: np.ndarray, e
                     solver: str = "highs", **solver_options: Any) -> tuple[Status, float | None, dict | None]:
     """Solve (18)-(23): (status, p_max - p_min in value per resource, individual prices {name: p_i})."""
     m = market_lp.build(game, own, trade, epsilon)
-    res = solve(m, solver, "LP", **solver_options)
+    res = solve(m, solver, market_lp.PROBLEM_CLASS, **solver_options)
     if res.status != Status.OPTIMAL:
         return res.status, None, None
     unit = market_lp.price_unit(m)

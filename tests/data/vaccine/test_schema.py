@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
@@ -89,10 +87,8 @@ def test_bad_input_one_line(tmp_path, players, match):
     assert match in msg and "\n" not in msg
 
 
-def test_unknown_coalition_member_cli_exit_2():
-    cmd = [sys.executable, "-m", "coopt.cli", "solve", "vaccine.allocation", "--data", "vaccine/example-3",
-           "--set", "coalition=1,9"]
-    p = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+def test_unknown_coalition_member_cli_exit_2(cli):
+    p = cli("solve", "vaccine.allocation", "--data", "vaccine/example-3", "--set", "coalition=1,9")
     assert p.returncode == 2
     lines = [ln for ln in p.stderr.strip().splitlines() if ln]
     assert len(lines) == 1 and "unknown player '9'" in lines[0]

@@ -142,3 +142,26 @@ def test_prop6_thresholds_numbers():
 
 def test_fig_B1_threshold_number():
     assert cf.beta_fig_B1(K, 2.0, 1.0) == pytest.approx(0.7898, abs=1e-4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(1.5, 40), st.floats(0.01, 0.49), st.floats(0.05, 2.0), st.floats(0.2, 5.0))
+def test_prop1a_derivative_of_g_in_by_finite_differences(j, kappa, alpha, p):
+    """Prop. 1(a): dg_in/dj, checked against a central difference of eq. (4); negative for kappa < 1/2."""
+    h = 1e-5 * j
+    fd = (cf.g_in(j + h, kappa, alpha, p) - cf.g_in(j - h, kappa, alpha, p)) / (2 * h)
+    assert cf.dg_in_dj(j, kappa, alpha, p) == pytest.approx(fd, rel=1e-6, abs=1e-12)
+    assert cf.dg_in_dj(j, kappa, alpha, p) < 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0.05, 0.45), st.floats(0.51, 0.99))
+def test_prop6_j_tilde_is_where_the_slope_turns_positive(kappa, beta):
+    """Proof of Prop. 6: prop6_slope(j) vanishes at j_tilde and is negative just below, positive just above."""
+    with np.errstate(invalid="ignore"):  # no real root for some (kappa, beta): nothing to check
+        jt = float(cf.j_tilde(kappa, beta))
+    if not np.isfinite(jt):
+        return
+    scale = max(1.0, abs(float(cf.prop6_slope(jt + 1.0, kappa, beta))))
+    assert abs(cf.prop6_slope(jt, kappa, beta)) <= 1e-9 * scale
+    assert cf.prop6_slope(jt - 1e-3, kappa, beta) < 0 < cf.prop6_slope(jt + 1e-3, kappa, beta)

@@ -95,7 +95,7 @@ def test_heuristic_falls_short_on_example2_and_repair_helps():
 
 def test_heuristic_shortfall_under_scarcity():
     """Identical functions, scarce resources: B.1 ignores Thm 2(a) (smallest player first)."""
-    from coopt.games.vaccine.characteristic import solve_arrays
+    from coopt.formulations.vaccine.knapsack import solve_arrays
 
     fn = Logistic(45, 25)
     M = np.array([3.0, 1.0])

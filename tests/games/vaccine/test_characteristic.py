@@ -13,7 +13,8 @@ import pytest
 import coopt
 from coopt.data.vaccine.returns import Ginsberg, Logistic
 from coopt.errors import InputError
-from coopt.games.vaccine.characteristic import coalition_value, game_values, solve_all, solve_arrays
+from coopt.formulations.vaccine.knapsack import solve_arrays
+from coopt.games.vaccine.characteristic import coalition_value, game_values, solve_all
 
 
 def grid_dp(funcs, M, budget, steps=1200):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -43,10 +41,8 @@ def test_ten_region_game_is_fast_and_complete():
     assert res.gap < 1e-7
 
 
-def test_cli_json():
-    cmd = [sys.executable, "-m", "coopt.cli", "solve", "vaccine.game", "--data", "vaccine/example-3", "--format",
-           "json"]
-    p = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+def test_cli_json(cli):
+    p = cli("solve", "vaccine.game", "--data", "vaccine/example-3", "--format", "json")
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
     assert out["solution"]["coalitions"][-1]["v"] == pytest.approx(2.331900, abs=1e-6)
