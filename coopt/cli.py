@@ -123,20 +123,22 @@ def _check_format(command: str, fmt: str) -> None:
 def check_out_dir(path: Path | None, option: str = "--out") -> None:
     """Refuse (exit 2), before any work, an output directory that names a file or cannot be written.
 
-    The directory is created (with its parents) and probed with a temporary file."""
+    Nothing is created: the directory itself, or else its nearest existing parent, is probed with a
+    temporary file."""
     if path is None:
         return
     p = Path(path)
     if p.exists() and not p.is_dir():
         raise InputError(f"{option} {short_repr(str(p))}: is an existing file, not a directory")
-    for parent in p.parents:
+    probe = p
+    for parent in [p, *p.parents]:
         if parent.exists():
             if not parent.is_dir():
                 raise InputError(f"{option} {short_repr(str(p))}: {short_repr(str(parent))} is a file, not a directory")
+            probe = parent
             break
     try:
-        p.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=p, prefix=".coopt-probe-"):
+        with tempfile.NamedTemporaryFile(dir=probe, prefix=".coopt-probe-"):
             pass
     except OSError as err:
         raise InputError(f"{option} {short_repr(str(p))}: cannot write there ({err.strerror or err})") from None

@@ -29,7 +29,7 @@ __all__ = [
 
 COMMON_OPTIONS = ("time_limit", "gap", "tol", "max_iter")
 #: solvers whose backend passes ``max_iter`` on (the others refuse it instead of ignoring it)
-MAX_ITER_SOLVERS = ("ipopt",)
+MAX_ITER_SOLVERS = ("highs", "ipopt")
 
 
 def __getattr__(name: str) -> Any:
