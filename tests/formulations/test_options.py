@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from coopt.problems import problems
 from coopt.errors import InputError
 from coopt.formulations.base import SOLVER_OPTIONS, Option
+from coopt.problems import problems
 
 
 @pytest.mark.parametrize("opt, raw, want", [

@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import coopt
-from coopt.problems import problems, solvers_for
 from coopt.data import families
 from coopt.formulations.base import SOLVER_OPTIONS, Option
+from coopt.problems import problems, solvers_for
 from tests.fuzz.strategies import TRICKY_TEXT, no_nul, number_text, odd_text
 from tests.inproc import assert_contract, call
 
