@@ -20,6 +20,6 @@ _COMMON = {
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
                               HealthCheck.function_scoped_fixture],
 }
-settings.register_profile("coopt-fuzz", max_examples=100, derandomize=True, **_COMMON)
+settings.register_profile("coopt-fuzz", max_examples=75, derandomize=True, **_COMMON)
 settings.register_profile("coopt-fuzz-long", max_examples=int(os.environ.get("COOPT_FUZZ_EXAMPLES", "400")),
                           **_COMMON)
