@@ -28,6 +28,8 @@ __all__ = [
 ]
 
 COMMON_OPTIONS = ("time_limit", "gap", "tol", "max_iter")
+#: solvers whose backend passes ``max_iter`` on (the others refuse it instead of ignoring it)
+MAX_ITER_SOLVERS = ("highs", "ipopt")
 
 
 def __getattr__(name: str) -> Any:
@@ -53,19 +55,15 @@ def layer_of(model: Any) -> str:
 
 
 def _check_options(opts: dict[str, Any]) -> dict[str, Any]:
+    from coopt.formulations.base import SOLVER_OPTIONS  # one range per option (finite, typed, no bool)
+
     out = {}
     for k, v in opts.items():
         if k not in COMMON_OPTIONS:
             raise InputError(f"unknown solver option '{k}' (options: {', '.join(COMMON_OPTIONS)})")
         if v is None:
             continue
-        try:
-            fv = float(v)
-        except (TypeError, ValueError):
-            raise InputError(f"solver option '{k}' = {v!r}: expected a positive number") from None
-        if not fv > 0:
-            raise InputError(f"solver option '{k}' = {v!r}: must be > 0")
-        out[k] = fv
+        out[k] = SOLVER_OPTIONS[k].parse(k, v)
     return out
 
 
@@ -83,6 +81,9 @@ def solve(model: Any, solver: str, problem_class: str, **options: Any) -> Result
         return result
     spec = check_request(solver, problem_class, layer)
     opts = _check_options(options)
+    if "max_iter" in opts and spec.name not in MAX_ITER_SOLVERS:  # refused, never silently ignored
+        raise InputError(f"solver option 'max_iter': {spec.name} does not take an iteration limit here "
+                         f"(solvers that do: {', '.join(MAX_ITER_SOLVERS)}); use time_limit")
     if layer == "pyomo":
         from coopt.solve.pyomo_backend import solve_pyomo
 
