@@ -297,8 +297,9 @@ PROBLEM = Problem(
     paper="vaccine-fair-allocation.md, Section 3.2 (core, eq. 2) with Problem (1) inside each coalition",
     equations="(1), (2)",
     options={
-        "x": Option("list[str]", None, "allocation: pro-rata (default), equal, zero, n numbers, or name:value pairs"),
-        "pieces": Option(int, 16, "PWL MILP: segments per player"),
+        "x": Option("list[str]", None, "allocation: pro-rata (default), equal, zero, n numbers, or name:value pairs",
+                    unique=False),
+        "pieces": Option(int, 16, "PWL MILP: segments per player", low=1, high=1000),
     },
     formulations=(
         Formulation("exact-lagrangian", "native", "MINLP", build_exact,
