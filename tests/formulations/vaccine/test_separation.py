@@ -40,9 +40,10 @@ def brute_separation(v: np.ndarray, x: np.ndarray) -> float:
 
 
 CASES = [(5, 0, 0.5), (5, 1, 1.0), (6, 2, 2.0), (6, 3, 0.05), (5, 4, 4.0), (6, 5, 1.5)]
+SLOW = [pytest.param(*c, marks=pytest.mark.slow) for c in CASES[4:]]
 
 
-@pytest.mark.parametrize("n, seed, d", CASES)
+@pytest.mark.parametrize("n, seed, d", CASES[:4] + SLOW)
 def test_exact_separation_equals_brute_force(n, seed, d):
     M, r, funcs = random_game(n, seed, d)
     ref = solve_arrays(M, r, funcs, tuple(f"p{i}" for i in range(n)))
@@ -62,7 +63,7 @@ def test_exact_separation_equals_brute_force(n, seed, d):
         assert float(M @ got.f) <= float(r[S].sum()) * (1 + 1e-12)  # the returned f is feasible in S
 
 
-@pytest.mark.parametrize("n, seed, d", CASES[:3])
+@pytest.mark.parametrize("n, seed, d", CASES[:2] + [pytest.param(*CASES[2], marks=pytest.mark.slow)])
 def test_exact_coalition_values_equal_enumeration(n, seed, d):
     M, r, funcs = random_game(n, seed, d)
     ref = solve_arrays(M, r, funcs, tuple(f"p{i}" for i in range(n)))
@@ -133,7 +134,8 @@ def test_cli_compare(cli):
     assert bad.returncode == 2 and "option 'x'" in bad.stderr and "Traceback" not in bad.stderr
 
 
-@pytest.mark.parametrize("n, seed, d", CASES[:4])
+@pytest.mark.parametrize("n, seed, d", [CASES[0], CASES[3]] + [pytest.param(*CASES[i], marks=pytest.mark.slow)
+                                                                 for i in (1, 2)])
 def test_excluded_coalitions_are_skipped_and_still_bounded(n, seed, d):
     M, r, funcs = random_game(n, seed, d)
     ref = solve_arrays(M, r, funcs, tuple(f"p{i}" for i in range(n)))

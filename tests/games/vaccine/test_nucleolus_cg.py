@@ -62,7 +62,8 @@ def reference_nucleolus(v: np.ndarray, n: int) -> np.ndarray:
             return x
 
 
-@pytest.mark.parametrize("n, seed, d", [(6, 1, 1.0), (7, 2, 1.0), (7, 4, 0.5)])
+@pytest.mark.parametrize("n, seed, d", [pytest.param(6, 1, 1.0, marks=pytest.mark.slow), (7, 2, 1.0),
+                                        pytest.param(7, 4, 0.5, marks=pytest.mark.slow)])
 def test_nucleolus_by_generation_equals_full_sequential_lps(n, seed, d):
     inst = random_instance(n, seed, d)
     ref = reference_nucleolus(np.asarray(solve_all(inst).v, float), n)

@@ -1,7 +1,7 @@
 """VaccineSeparationOracle: certified v(S), exact separation, and constraint generation == enumeration.
 
 References: v(S) of every coalition by the exact KKT enumeration (coopt.games.vaccine.characteristic,
-n <= 16) and the least core of the full 2^n - 2 row LP (coopt.games.vaccine.core.least_core_epsilon).
+n <= 16) and the least core of the full 2^n - 2 row LP written here (SciPy/HiGHS).
 The constraint-generation loop here is a minimal one (master LP by SciPy/HiGHS); it stops on the
 oracle's certified global bound.
 """
@@ -16,7 +16,6 @@ import coopt
 from coopt.data.base import validate
 from coopt.data.vaccine.schema import VaccineInstance
 from coopt.games.vaccine.characteristic import solve_all
-from coopt.games.vaccine.core import exact_game, least_core_epsilon
 from coopt.games.vaccine.separation import VaccineSeparationOracle, members_of, subgame
 from coopt.solve.result import Status
 
@@ -105,10 +104,21 @@ def test_time_limited_separation_has_no_certificate(game8):
     assert sep.status == Status.TIME_LIMIT
 
 
-@pytest.mark.parametrize("n, seed, d", [(6, 1, 1.0), (8, 2, 0.5), (9, 4, 2.0)])
+def dense_least_core(v: np.ndarray, n: int) -> float:
+    """epsilon* of the least-core LP with all 2^n - 2 rows (SciPy/HiGHS), from exact v(S)."""
+    masks = np.arange(1, 2**n - 1)
+    B = ((masks[:, None] >> np.arange(n)) & 1).astype(float)
+    res = linprog(np.r_[np.zeros(n), 1.0], A_ub=np.hstack([-B, -np.ones((len(masks), 1))]), b_ub=-v[masks],
+                  A_eq=np.r_[np.ones(n), 0.0][None, :], b_eq=[v[-1]], bounds=[(None, None)] * (n + 1), method="highs")
+    assert res.status == 0
+    return float(res.x[-1])
+
+
+@pytest.mark.parametrize("n, seed, d", [(6, 1, 1.0), pytest.param(8, 2, 0.5, marks=pytest.mark.slow),
+                                        pytest.param(9, 4, 2.0, marks=pytest.mark.slow)])
 def test_constraint_generation_equals_enumeration(n, seed, d):
     inst = random_instance(n, seed, d)
-    e_ref, _ = least_core_epsilon(exact_game(inst)[0])
+    e_ref = dense_least_core(np.asarray(solve_all(inst).v, float), n)
     oracle = VaccineSeparationOracle(inst, rel_tol=1e-10)
     scale = abs(oracle.grand_value().value)
     # stop within the B&B tolerance plus the price tables' chord error (the oracle's resolution)
@@ -117,24 +127,26 @@ def test_constraint_generation_equals_enumeration(n, seed, d):
     assert x.sum() == pytest.approx(oracle.grand_value().value, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_constraint_generation_on_eight_us_states():
     us = coopt.load("vaccine/us-states")
     inst = subgame(us, list(us.names[:8]))
-    e_ref, _ = least_core_epsilon(exact_game(inst)[0])
+    e_ref = dense_least_core(np.asarray(solve_all(inst).v, float), inst.n)
     oracle = VaccineSeparationOracle(inst)
     scale = oracle.grand_value().value
     e, _, _, _ = cg_least_core(oracle, tol=1e-8 * scale + oracle.pool.chord_error)
     assert e == pytest.approx(e_ref, abs=1e-7 * scale)
 
 
-@pytest.mark.parametrize("n, seed, d", [(8, 11, 1.0), (10, 12, 0.5), (12, 14, 1.0)])
+@pytest.mark.parametrize("n, seed, d", [(8, 11, 1.0), pytest.param(10, 12, 0.5, marks=pytest.mark.slow),
+                                        pytest.param(12, 14, 1.0, marks=pytest.mark.slow)])
 def test_generic_engine_with_the_oracle_equals_enumeration(n, seed, d):
     """Issue acceptance: on random games with n <= 12, constraint generation (the tu engine with this
     oracle) and full enumeration agree on epsilon* to 1e-7 relative."""
     from coopt.games.tu.generation import least_core_cg
 
     inst = random_instance(n, seed, d)
-    e_ref, _ = least_core_epsilon(exact_game(inst)[0])
+    e_ref = dense_least_core(np.asarray(solve_all(inst).v, float), n)
     oracle = VaccineSeparationOracle(inst, rel_tol=1e-10)
     vN = oracle.grand_value().value
     lc = least_core_cg(oracle, tol=1e-9 + oracle.pool.chord_error / vN, batch=16)
