@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
+import types
 from pathlib import Path
 
 # PyNumero's ASL library (needed by Pyomo's cyipopt interface) is built by `make setup` into the
@@ -46,10 +47,38 @@ def load(ref: Any, overrides: Any = None) -> Instance:
 
 
 def run(problem: str, instance: Instance, solver: str | None = None, **options: Any) -> Result:
-    """Solve problem ``problem`` on ``instance`` (see :func:`coopt.problems.run`)."""
+    """Solve problem ``problem`` on ``instance`` (see [coopt.problems.run][]).
+
+    ``formulation=NAME`` picks a formulation, ``modify=fn`` edits the built model before the solve
+    (``fn(model)``), the other keywords are the problem's options and the common solver options.
+    ``result.model`` is the solved model.
+    """
     from coopt.problems import run as _run
 
     return _run(problem, instance, solver=solver, **options)
 
 
-__all__ = ["load", "run", "CooptError", "InputError", "SolverUnavailable", "__version__"]
+def build(problem: str, instance: Instance, formulation: str | None = None, **options: Any) -> Any:
+    """The model of ``problem`` on ``instance`` to edit and solve with `coopt.solve(model, ...)`
+    (see [coopt.models.build][])."""
+    from coopt.models import build as _build
+
+    return _build(problem, instance, formulation, **options)
+
+
+class _SolveModule(types.ModuleType):
+    """``coopt.solve`` is the solver package and, called, :func:`coopt.models.solve`:
+    ``coopt.solve(model, solver="highs")`` solves a model that ``coopt.build`` made (and you edited)."""
+
+    def __call__(self, model: Any, solver: str | None = None, **options: Any) -> Result:
+        from coopt.models import solve as _solve
+
+        return _solve(model, solver, **options)
+
+
+import coopt.solve as _solve_package  # noqa: E402  (cheap: the solver registry only)
+
+_solve_package.__class__ = _SolveModule
+solve = _solve_package
+
+__all__ = ["build", "load", "run", "solve", "CooptError", "InputError", "SolverUnavailable", "__version__"]

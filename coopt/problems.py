@@ -30,13 +30,13 @@ import pkgutil
 import re
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coopt.errors import InputError, SolverUnavailable
-from coopt.formulations.base import Formulation, Option, Problem
+from coopt.formulations.base import Formulation, NotApplicable, Option, Problem, named_options
 from coopt.solve.registry import SOLVERS, capable, check_installed, get_solver
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ class FormulationInfo:
     layer: str
     problem_class: str
     doc: str = ""
+    math: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ class ProblemInfo:
     default_solver: str
     problem_class: str
     solvers: tuple[str, ...]  # declared (composed) or able to serve a formulation; installed or not
+    math: str = ""  # the model in LaTeX/Markdown (Problem.math)
+    example: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -128,9 +131,10 @@ def info_of(prob: Problem, module: str = "") -> ProblemInfo:
     return ProblemInfo(
         name=prob.name, family=prob.family, summary=prob.summary, paper=prob.paper, equations=prob.equations,
         module=module, options=dict(prob.options),
-        formulations=tuple(FormulationInfo(f.name, f.layer, f.problem_class, f.doc) for f in prob.formulations),
+        formulations=tuple(FormulationInfo(f.name, f.layer, f.problem_class, f.doc, f.math) for f in prob.formulations),
         composed=prob.run is not None, run_doc=_run_doc(prob), default_solver=prob.default_solver,
         problem_class=prob.problem_class, solvers=tuple(solvers_for(prob, installed=False)),
+        math=prob.math.strip(), example=dict(prob.example),
     )
 
 
@@ -142,6 +146,7 @@ def _info_json(info: ProblemInfo) -> dict[str, Any]:
         "default_solver": info.default_solver, "solvers": list(info.solvers), "run_doc": info.run_doc,
         "formulations": [dataclasses.asdict(f) for f in info.formulations],
         "options": {k: _option_json(o) for k, o in info.options.items()},
+        "example": dict(info.example), "math": info.math,
     }
 
 
@@ -151,7 +156,7 @@ def _info_from_json(d: Mapping[str, Any]) -> ProblemInfo:
         module=d["module"], options={k: _option_from_json(o) for k, o in d["options"].items()},
         formulations=tuple(FormulationInfo(**f) for f in d["formulations"]), composed=d["composed"],
         run_doc=d["run_doc"], default_solver=d["default_solver"], problem_class=d["problem_class"],
-        solvers=tuple(d["solvers"]),
+        solvers=tuple(d["solvers"]), math=d.get("math", ""), example=d.get("example", {}),
     )
 
 
@@ -286,18 +291,49 @@ def solvers_for(problem: Problem | ProblemInfo, installed: bool = True) -> list[
     return out
 
 
-def pick_formulation(problem: Problem, solver: str, name: str | None = None) -> Formulation:
-    """The formulation ``solver`` can serve (or the one called ``name``), refused before solving."""
+def formulation_refusal(problem: Problem, form: Formulation, options: Mapping[str, Any] | None) -> str:
+    """Why ``form`` cannot take ``options`` ('' if it can): an option set to a value other than its
+    default that the formulation's builder does not name (a builder honours the options its signature
+    names; the ``**options`` catch-all only keeps a new option from breaking it)."""
+    if not options:
+        return ""
+    named = named_options(form.build)
+    if named is None:
+        return ""
+    bad = [k for k, v in options.items() if k in problem.options and k not in named
+           and v != problem.options[k].default]
+    if not bad:
+        return ""
+    takers = [f.name for f in problem.formulations
+              if (nm := named_options(f.build)) is None or all(k in nm for k in bad)]
+    solvers = sorted({s for f in problem.formulations if f.name in takers
+                      for s in capable(f.problem_class, (f.layer,), installed=False)
+                      if f.layer != "native" or _native_method(f) == get_solver(s).method})
+    opts = ", ".join(f"'{k}' = {options[k]!r}" for k in bad)
+    return (f"{problem.name}: formulation {form.name} does not take option {opts}; formulations that do: "
+            f"{', '.join(takers) or 'none'}" + (f" (solvers: {', '.join(solvers)})" if solvers else ""))
+
+
+def pick_formulation(problem: Problem, solver: str, name: str | None = None,
+                     options: Mapping[str, Any] | None = None) -> Formulation:
+    """The formulation ``solver`` can serve (or the one called ``name``), refused before solving; with
+    ``options``, one that takes them (see :func:`formulation_refusal`)."""
     spec = get_solver(solver)
     cands = [f for f in problem.formulations if name is None or f.name == name]
     if name is not None and not cands:
         known = ", ".join(f.name for f in problem.formulations)
         raise InputError(f"{problem.name}: unknown formulation '{name}' (known: {known})")
+    refusal = ""
     for f in cands:
         if f.layer == spec.layer and f.problem_class in spec.classes:
             if f.layer == "native" and _native_method(f) != spec.method:
                 continue
+            refusal = formulation_refusal(problem, f, options)
+            if refusal:
+                continue
             return f
+    if refusal:
+        raise InputError(refusal)
     alt = solvers_for(problem)
     what = ", ".join(f"{f.name} ({f.layer} {f.problem_class})" for f in cands)
     raise SolverUnavailable(
@@ -328,41 +364,108 @@ def split_options(opts: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, An
     return solver_opts, {k: v for k, v in opts.items() if k not in COMMON_OPTIONS}
 
 
+def check_family(prob: Problem, instance: Instance) -> None:
+    """Refuse an instance of another family than the problem's."""
+    if instance.family != prob.family:
+        raise InputError(f"{prob.name} needs a '{prob.family}' instance, got family '{instance.family}'")
+
+
+def call_with_options(fn: Callable[..., Any], args: tuple[Any, ...], options: Mapping[str, Any]) -> Any:
+    """``fn(*args, **options)``; a function without ``**options`` gets only the options it names."""
+    if named_options(fn, len(args)) is not None and not _takes_kwargs(fn):
+        options = {k: v for k, v in options.items() if k in named_options(fn, len(args))}
+    return fn(*args, **options)
+
+
+def _takes_kwargs(fn: Callable[..., Any]) -> bool:
+    import inspect
+
+    try:
+        return any(p.kind == p.VAR_KEYWORD for p in inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return True
+
+
 def run(problem: str | Problem, instance: Instance, solver: str | None = None,
-        formulation: str | None = None, **options: Any) -> Result:
+        formulation: str | None = None, modify: Callable[[Any], Any] | None = None, **options: Any) -> Result:
     """Solve ``problem`` on ``instance``. ``options``: the problem's own options plus the common
-    solver options (time_limit, gap, tol, max_iter)."""
+    solver options (time_limit, gap, tol, max_iter). ``modify(model)`` edits the built model before
+    the solve (a changed model is checked against its class, and its closed form is not applicable);
+    ``result.model`` keeps the solved model for :func:`coopt.solve`."""
+    from coopt.models import Stamp, check_class, fingerprint, modified, put_stamp
     from coopt.solve import solve
 
     prob = get_problem(problem) if isinstance(problem, str) else problem
-    if instance.family != prob.family:
-        raise InputError(f"{prob.name} needs a '{prob.family}' instance, got family '{instance.family}'")
+    check_family(prob, instance)
     solver = solver or prob.default_solver
     solver_opts, raw = split_options(options)
     opts = prob.parse_options(raw)
     t0 = time.perf_counter()
+    changed = ""
     if prob.run is not None:
         if formulation is not None:
             raise InputError(f"{prob.name} is a composed problem: it has no formulation '{formulation}'")
+        if modify is not None:
+            raise InputError(f"{prob.name} is composed of many solves: it has no single model to modify")
         check_solver(prob, solver)
         result = prob.run(instance, solver, solver_opts, **opts)
     else:
-        form = pick_formulation(prob, solver, formulation)
+        form = pick_formulation(prob, solver, formulation, opts)
         model = form.build(instance, **opts)
+        put_stamp(model, Stamp(form.problem_class, prob.name, form.name, instance, opts, fingerprint(model)))
+        model, changed = modified(model, modify)
+        if changed:
+            check_class(model, form.problem_class)
         result = solve(model, solver, form.problem_class, **solver_opts)
         result.formulation = form.name
-        if result.status.has_solution and prob.solution is not None:
-            result.solution = prob.solution(result, model, instance, **opts)
+        result.model = model
+        if changed:
+            if result.status.has_solution and prob.solution is not None:
+                result.messages.append(f"solution summary not computed: {changed} (the problem's summary "
+                                       "describes the model as built; the variables are in result.values)")
+        elif result.status.has_solution and prob.solution is not None:
+            result.solution = call_with_options(prob.solution, (result, model, instance), opts)
     result.problem = prob.name
     result.instance_hash = instance.digest()
     result.options = {**result.options, **opts}
     if prob.run is not None:  # a composed problem is timed here, whole (its run() does not time itself)
         result.wall_time = time.perf_counter() - t0
-    if prob.closed_form is not None and result.status.has_solution:
-        ref = dict(prob.closed_form(instance, **opts))
+    attach_reference(result, prob, instance, opts, changed=changed)
+    return result
+
+
+def attach_reference(result: Result, prob: Problem, instance: Instance, options: Mapping[str, Any],
+                     changed: str = "") -> None:
+    """The problem's closed form at (instance, options) and the result's distance from it, or, where the
+    closed form does not describe this solve, ``closed_form_error = None`` and a message "closed form
+    not applicable: <why>": the model was changed (``changed``), an option is set that the closed
+    form does not name (it covers the options its signature names), or the closed form raises
+    :class:`~coopt.formulations.base.NotApplicable` (or returns nothing) for this instance."""
+    if prob.closed_form is None or not result.status.has_solution:
+        return
+    result.closed_form, result.closed_form_error = {}, None
+    why = changed
+    if not why:
+        named = named_options(prob.closed_form, wrapper_takes_all=False)
+        bad = [f"{k} = {v!r}" for k, v in options.items()
+               if named is not None and k not in named and k in prob.options and v != prob.options[k].default]
+        if bad:
+            why = f"option {', '.join(bad)} is not one the closed form covers"
+    if not why:
+        try:
+            ref = dict(call_with_options(prob.closed_form, (instance,), options))
+        except NotApplicable as reason:
+            why = str(reason) or "its assumptions do not hold for this instance"
+        else:
+            if not ref:
+                why = "it gives no reference value for this instance"
+    if not why:
         result.closed_form = ref
         result.closed_form_error = closed_form_error(result, ref)
-    return result
+        if result.closed_form_error is None:
+            why = f"none of its values ({', '.join(ref)}) is in the result"
+    if why:
+        result.messages.append(f"closed form not applicable: {why}")
 
 
 def _lookup(result: Result, key: str) -> float | None:
@@ -412,8 +515,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
-__all__ = ["FormulationInfo", "ProblemInfo", "check_solver", "closed_form_error", "get_problem", "index",
-           "pick_formulation", "problem_info", "problems", "register", "run", "solvers_for", "write_index"]
+__all__ = ["FormulationInfo", "ProblemInfo", "attach_reference", "check_solver", "closed_form_error",
+           "formulation_refusal", "get_problem", "index", "pick_formulation", "problem_info", "problems", "register",
+           "run", "solvers_for", "write_index"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -173,6 +173,9 @@ class ProblemPoint:
             t0 = time.perf_counter()
             solver_opts = {k: v for k, v in raw.items() if k in COMMON_OPTIONS}
             opts = prob.parse_options({k: v for k, v in raw.items() if k not in COMMON_OPTIONS})
+            refusal = reg.formulation_refusal(prob, form, opts)
+            if refusal:  # an option this formulation does not take: refused, as coopt.run refuses it
+                raise InputError(refusal)
             key = json.dumps([opts, solver_opts], sort_keys=True, default=str)
             entry = models.get(key)
             if entry is None:
@@ -184,13 +187,9 @@ class ProblemPoint:
             result.problem, result.formulation = prob.name, form.name
             result.instance_hash = inst.digest()
             result.options = {**result.options, **opts}
-            if result.status.has_solution:
-                if prob.solution is not None:
-                    result.solution = prob.solution(result, model, inst, **opts)
-                if prob.closed_form is not None:
-                    ref = dict(prob.closed_form(inst, **opts))
-                    result.closed_form = ref
-                    result.closed_form_error = reg.closed_form_error(result, ref)
+            if result.status.has_solution and prob.solution is not None:
+                result.solution = reg.call_with_options(prob.solution, (result, model, inst), opts)
+            reg.attach_reference(result, prob, inst, opts)  # the closed form, or why it does not apply
             result.wall_time = time.perf_counter() - t0
             return result
 
