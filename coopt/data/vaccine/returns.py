@@ -21,7 +21,7 @@ Types:
     f <= s_tau. For tau > 0 it *decreases* before f = s_tau (violates Assumption 1(1)); coopt
     applies free disposal F^(f) = max_{g <= f} F(g), i.e. caps f at the peak u (the knapsack's
     "<=" budget allows disposal, so v(S) is unchanged).
-  - ``A`` (vaccinate f M susceptibles): same W-term, linear term f (notes, Section 1.2), f <= s_tau.
+  - ``A`` (vaccinate f M susceptibles): same W-term, linear term f (docs/derivations/vaccine.md#sir), f <= s_tau.
   - ``B`` (vaccinate f M random people): F = -W[-sigma (1-i0)(1-f) e^{-sigma(1 - f s_tau)}]/sigma
     + f s_tau, f <= 1.
 

@@ -1,4 +1,5 @@
-"""Instances of the vaccine-sharing game (paper `vaccine-fair-allocation.md`, Sections 3, 6, 7, App. C).
+"""Instances of the vaccine-sharing game (Westerink-Duijzer, Schlicher & Musegaas
+(2019), docs/papers/vaccine.md: Sections 3, 6, 7, App. C).
 
 Players (regions / health agencies) have a size M_i (inhabitants), resources r_i (vaccine doses)
 and an S-shaped return function F_i (fraction escaping infection per inhabitant). YAML::

@@ -217,7 +217,7 @@ def build_nlp(instance: Any, coalition: Any = None, start: str = "pro-rata", **_
     m = pyo.ConcreteModel(name="vaccine.allocation")
     m.S = pyo.Set(initialize=names, ordered=True, doc="players of the coalition S")
     m.M = pyo.Param(m.S, initialize=M, doc="size M_i")
-    m.R = pyo.Param(initialize=R, mutable=True, doc="resources R(S) = sum_{i in S} r_i")
+    m.R = pyo.Param(initialize=R, doc="resources R(S) = sum_{i in S} r_i (fixed: the bounds on f are computed from it)")
 
     def fbounds(m: Any, i: str) -> tuple[float, float]:
         fn = funcs[i]
@@ -341,11 +341,83 @@ def solution(result: Any, model: Any, instance: Any, coalition: Any = None, **_:
     return {"f": f, "value": value, "bound": bound, "method": method}
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show vaccine.allocation` print it).
+MATH = r"""
+The resource allocation of a coalition $S$ (option `coalition`, default the grand coalition $N$): players
+$i\in S$ of size $M_i$ (inhabitants) with resources $r_i$ (doses), $R(S)=\sum_{i\in S}r_i$, and S-shaped
+return functions $F_i$ (fraction of the population that escapes infection, per unit of $f_i$ = doses as a
+fraction of $M_i$). Problem (1), the S-curve knapsack:
+
+$$
+v(S)=\max_{f}\ \sum_{i\in S}M_i\,F_i(f_i)\qquad\text{s.t.}\quad \sum_{i\in S}f_i\,M_i\ \le\ R(S),\qquad f_i\ge0 .
+\tag{1}
+$$
+
+Return functions (`return_function.type`): logistic $F(f)=\frac{1}{1+e^{-af+b}}$; Ginsberg $F(f)=e^{\,a-b/f}$
+($F(0)=0$); SIR, eq. (24), with Lambert's $W$ (principal branch) and $s_\tau=S(\tau)/M$ from the ODE,
+
+$$
+F(f)=-\frac{1}{\sigma}\,W\!\Big[-\sigma(1-i_0)\Big(1-\frac{f}{s_\tau}\Big)e^{-\sigma(1-f)}\Big]+\ell\,f,\qquad
+\ell=\begin{cases}s_\tau & \text{\texttt{variant: paper}, eq. (24) as printed}\\ 1 & \text{\texttt{variant:
+A}}\end{cases}
+\tag{24}
+$$
+
+(variant `B` uses $-\frac1\sigma W[-\sigma(1-i_0)(1-f)e^{-\sigma(1-fs_\tau)}]+f s_\tau$), capped at $u$ where
+$F$ stops increasing (free disposal; see [the errata](../papers/vaccine.md#erratum-eq24)).
+
+Four formulations under one name:
+
+**`exact-kkt`** (native, solver `exact`): KKT enumeration — at an optimum $F_i'(f_i)=\lambda$ for every
+active player below its cap and at most one active player is on its convex branch; every such configuration
+is tabulated over $\lambda$, the best is polished by Newton's method, and `bound` is a certified upper bound
+on $v(S)$ ([derivation](../derivations/vaccine.md#exact-kkt)).
+
+**`heuristic-b1`** (native, solver `heuristic`): Appendix B.1 — sort by $D_{F_i}(\tilde f_i)$, fill
+$\tilde f_i$ in that order (or everyone $\tilde f_i$ plus the surplus pro rata), then the superadditivity
+repair $v^H(S)\leftarrow\max\{v^H(S),\,v^H(K)+v^H(S\setminus K)\}$; status `feasible`, no bound.
+
+**`nlp`** (Pyomo; `ipopt` local from `start`, `scip` global): (1) as written, with bounds
+$\underline f_i\le f_i\le\min\big(u_i,\max(R(S)/M_i,\underline f_i)\big)$ ($\underline f_i=10^{-9}$ for Ginsberg,
+where $F$ is undefined at $0$; else $0$) and the
+budget row scaled by $\sum_{i\in S}M_i$ (`budget`). For SIR players the Lambert $W$ is replaced by a variable
+$s_i\in[0,1/\sigma_i]$ (`s`) and the final-size relation (`final_size`)
+
+$$
+s_i\,e^{-\sigma_i s_i}\ \le\ (1-i_0)\Big(1-\frac{f_i}{s_{\tau,i}}\Big)e^{-\sigma_i(1-f_i)}
+\qquad\big(\text{B: }(1-i_0)(1-f_i)\,e^{-\sigma_i(1-f_i s_{\tau,i})}\big),
+$$
+
+with $F_i=s_i+\ell_i f_i$ in the objective ($\ell_i$ the linear coefficient above; $s_\tau$ for variant B); the row
+is tight at every optimum since the objective increases
+in $s_i$ and $s\,e^{-\sigma s}$ increases on $[0,1/\sigma]$.
+
+**`pwl-milp`** (Pyomo, `highs`): each $F_i$ replaced by its interpolant on `pieces` segments (plus the
+points $c_i$, $\tilde f_i$), breakpoints $0=\xi_{i,0}<\dots<\xi_{i,K_i}$, incremental form with fill fractions
+$x_{ik}\in[0,1]$ (`x`) and binaries $z_{ik}$ (`z`):
+
+$$
+\begin{aligned}
+\max\quad & \sum_{i\in S}M_i\Big(F_i(0)+\delta_i+\sum_k \big(F_i(\xi_{i,k+1})-F_i(\xi_{i,k})\big)\,x_{ik}\Big)\\
+\text{s.t.}\quad & f_i=\sum_k (\xi_{i,k+1}-\xi_{i,k})\,x_{ik},\qquad x_{i,k+1}\le z_{ik}\le x_{ik},\qquad
+\sum_{i\in S}\frac{M_i}{\sum_{S}M}\,f_i\le\frac{R(S)}{\sum_S M},
+\end{aligned}
+$$
+
+lifted by $\delta_i\ge\max(F_i-\text{interpolant})$, so the MILP optimum is an **upper bound** on $v(S)$;
+the MILP's $f$ evaluated with the true $F$ is a feasible value, and the gap between them is reported
+(status `feasible` unless it closes).
+
+The solution reports $f$ by name, `value` $=\sum_i M_iF_i(f_i)$ recomputed with the true $F_i$, `bound` and
+`method`. [Derivation](../derivations/vaccine.md#knapsack).
+"""
+
+
 PROBLEM = Problem(
     name="vaccine.allocation",
     family="vaccine",
     summary="S-curve knapsack of a coalition, Problem (1): exact KKT, PWL MILP bound, NLP, heuristic B.1",
-    paper="vaccine-fair-allocation.md, Section 3.1, Problem (1); Appendix B.1; Appendix C.1 eq. (24)",
+    paper="Westerink-Duijzer, Schlicher & Musegaas (2019), Section 3.1, Problem (1); App. B.1; App. C.1 eq. (24)",
     equations="(1), (4), (24)",
     options={
         "coalition": Option("list[str]", None, "members of S (comma list of names); default the grand coalition"),
@@ -361,6 +433,8 @@ PROBLEM = Problem(
     ),
     solution=solution,
     default_solver="exact",
+    math=MATH,
+    example={"data": "vaccine/example-3", "solver": "exact"},
 )
 
 

@@ -274,7 +274,7 @@ PROBLEM = Problem(
     name="vaccine.core",
     family="vaccine",
     summary="Epsilon-core emptiness, least core, a core allocation or the balancing weights (exact v(S))",
-    paper="vaccine-fair-allocation.md, Section 3.2, 6.1, Appendix B.2",
+    paper="Westerink-Duijzer, Schlicher & Musegaas (2019), Section 3.2, 6.1, Appendix B.2",
     equations="(2), (17)",
     options={
         "rel_tol": Option(float, 1e-9, "relative round-off allowance added to epsilon (times max|v|)"),
