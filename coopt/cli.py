@@ -288,6 +288,45 @@ def compare(
         raise typer.Exit(1)
 
 
+def check_out_file(path: Path) -> Path:
+    """Refuse, before anything is built, an output file that cannot be written: a directory, or a
+    missing or read-only folder."""
+    if path.is_dir():
+        raise InputError(f"--out {path}: is a directory; give a file name")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"--out {path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"--out {path}: folder {parent} is not writable")
+    return path
+
+
+@app.command()
+def export(
+    problem: str, data: DataOpt, set_: SetOpt = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="lp | mps (linear/quadratic) | nl | gms")] = "mps",
+    out_file: Annotated[Path | None, typer.Option("--out", help="file to write (required)")] = None,
+    formulation: Annotated[str, typer.Option(help="formulation name (a CVXPY one: its Pyomo twin)")] = "",
+) -> None:
+    """Write the instantiated model as an LP, MPS, NL or GAMS file (Pyomo's writers) for any solver."""
+    from coopt.models import FORMATS, export_model, write_model
+
+    if format not in FORMATS:
+        raise InputError(f"--format {format!r}: must be one of {', '.join(FORMATS)}")
+    if out_file is None:
+        raise InputError("--out FILE is required (the file to write)")
+    check_out_file(out_file)  # before the data is loaded and the model built
+    inst, options = load_with_sets(problem, data, _parse_sets(set_))
+    model, cls, form, notes = export_model(problem, inst, formulation or None, **options)
+    info = write_model(model, out_file, format, cls)
+    from rich.markup import escape
+
+    out.print(escape(f"wrote {info['path']} ({format}, {problem} [{form}], {cls}: {info['variables']} variables, "
+                     f"{info['constraints']} constraints)"))
+    for note in notes:
+        out.print(f"[yellow]note:[/yellow] {escape(note)}")
+
+
 @app.command()
 def sweep(
     problem: str, data: DataOpt,

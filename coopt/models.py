@@ -425,3 +425,114 @@ def modified(model: Any, modify: Callable[[Any], Any] | None) -> tuple[Any, str]
 
 
 __all__ = ["Stamp", "Structure", "build", "check_class", "fingerprint", "fits", "solve", "stamp_of", "structure"]
+
+
+# ----------------------------------------------------------------------------- export
+
+#: ``coopt export --format`` -> (Pyomo's writer, the classes the format holds; None: any smooth model)
+FORMATS: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "lp": ("cpxlp", ("LP", "QP", "MILP", "MIQP")),
+    "mps": ("mps", ("LP", "QP", "MILP", "MIQP")),
+    "nl": ("nl", None),
+    "gms": ("gams", None),
+}
+
+
+def export_model(problem: str | Problem, instance: Instance, formulation: str | None = None,
+                 **options: Any) -> tuple[Any, str, str, list[str]]:
+    """The Pyomo model ``coopt export`` writes: (model, problem class, formulation name, notes).
+
+    A declarative problem exports its Pyomo formulation (``formulation`` names one; a CVXPY
+    formulation is exported through the problem's Pyomo twin); a composed problem exports the model
+    it declares (``Problem.export``). Anything else is an InputError naming what can be exported."""
+    from coopt.problems import check_family, formulation_refusal, index, split_options
+
+    prob = _problem(problem)
+    check_family(prob, instance)
+    solver_opts, raw = split_options(options)
+    if solver_opts:
+        raise InputError(f"{', '.join(solver_opts)}: solver options do not change an exported model")
+    opts = prob.parse_options(raw)
+    pyomo_forms = [f for f in prob.formulations if f.layer == "pyomo"]
+    if prob.run is not None:
+        if prob.export is None:
+            able = [n for n, i in index().items() if "pyomo" in i.layers]
+            raise InputError(f"{prob.name} is composed of many solves and declares no model to export; "
+                             f"problems with a Pyomo model: {', '.join(able)}")
+        model, cls, notes = prob.export(instance, **opts)
+        return model, cls, "export", list(notes)
+    notes: list[str] = []
+    if formulation is not None:
+        named = [f for f in prob.formulations if f.name == formulation]
+        if not named:
+            raise InputError(f"{prob.name}: unknown formulation '{formulation}' "
+                             f"(known: {', '.join(f.name for f in prob.formulations)})")
+        if named[0].layer != "pyomo":
+            if not pyomo_forms or named[0].layer == "native":
+                raise _not_exportable(prob, named[0].name)
+            notes.append(f"formulation {formulation} ({named[0].layer}) exported through its Pyomo twin "
+                         f"{pyomo_forms[0].name}")
+            cands = pyomo_forms
+        else:
+            cands = named
+    else:
+        cands = pyomo_forms
+    if not cands:
+        raise _not_exportable(prob, None)
+    why = ""
+    for f in cands:
+        why = formulation_refusal(prob, f, opts)
+        if not why:
+            return f.build(instance, **opts), f.problem_class, f.name, notes
+    raise InputError(why)
+
+
+def _not_exportable(prob: Problem, name: str | None) -> InputError:
+    from coopt.problems import index
+
+    what = f"formulation {name} of {prob.name}" if name else prob.name
+    forms = [f"{f.name} ({f.layer})" for f in prob.formulations]
+    able = [n for n, i in index().items() if "pyomo" in i.layers]
+    return InputError(f"{what} has no Pyomo model to export (formulations: {', '.join(forms) or 'none'}); "
+                      f"problems with one: {', '.join(able)}")
+
+
+def write_model(model: Any, path: Any, fmt: str, problem_class: str) -> dict[str, Any]:
+    """Write a Pyomo ``model`` to ``path`` in ``fmt`` (lp, mps, nl, gms) through Pyomo's writers,
+    atomically (a temporary file in the same folder, renamed when complete); what was written."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from coopt.solve import layer_of
+
+    if fmt not in FORMATS:
+        raise InputError(f"--format {fmt!r}: must be one of {', '.join(FORMATS)}")
+    writer, classes = FORMATS[fmt]
+    if layer_of(model) != "pyomo":
+        raise InputError("only Pyomo models can be written (a CVXPY problem has no LP/MPS/NL writer here)")
+    if classes is not None and problem_class not in classes:
+        raise InputError(f"--format {fmt} holds linear and quadratic models only; this model is {problem_class}: "
+                         "use --format nl or gms")
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix or f".{fmt}", dir=path.parent)
+    os.close(fd)
+    try:
+        model.write(tmp, format=writer, io_options={"symbolic_solver_labels": True})
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's file is private; the written model is an ordinary file
+        os.replace(tmp, path)
+    except Exception as err:
+        raise InputError(f"Pyomo's {fmt} writer refused the model: {str(err).splitlines()[0][:200]}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        for extra in (".row", ".col"):  # the nl writer's symbol files, if it left any beside the temporary
+            if os.path.exists(tmp[: -len(path.suffix or '.' + fmt)] + extra):
+                os.replace(tmp[: -len(path.suffix or '.' + fmt)] + extra, path.with_suffix(extra))
+    import pyomo.environ as pyo
+
+    nvar = sum(1 for _ in model.component_data_objects(pyo.Var, active=True, descend_into=True))
+    ncon = sum(1 for _ in model.component_data_objects(pyo.Constraint, active=True, descend_into=True))
+    return {"path": str(path), "format": fmt, "variables": nvar, "constraints": ncon, "bytes": path.stat().st_size}

@@ -120,6 +120,9 @@ class Problem:
     math: str = ""
     #: the example the docs page runs: ``{"data": bundled instance, "solver": ..., "options": {...}}``
     example: Mapping[str, Any] = field(default_factory=dict)
+    #: a composed problem's one model that ``coopt export`` writes: ``export(instance, **options) ->
+    #: (model, problem_class, notes)`` (e.g. vaccine.market's LP (18)-(23) at the exact v(S))
+    export: Callable[..., tuple[Any, str, list[str]]] | None = None
 
     @property
     def classes(self) -> tuple[str, ...]:

@@ -194,6 +194,17 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any], rel_tol: 
     return res
 
 
+def export_lp(instance: Any, **_: Any) -> tuple[Any, str, list[str]]:
+    """The market-price LP (18)-(23) that ``run`` solves (at the exact v(S) and f* of N), for ``coopt export``."""
+    game, g = exact_game(instance)
+    data = market_data(instance, game.names, g)
+    model = market_lp.build(game, data.own, data.trade, float(getattr(instance, "epsilon", 1e-5)))
+    unit = market_lp.price_unit(model)
+    return model, market_lp.PROBLEM_CLASS, [
+        f"values and resources are scaled inside the LP: its objective times {unit:.10g} is p_max - p_min in "
+        "value per resource (the `objective` of coopt solve vaccine.market)"]
+
+
 #: The model in LaTeX as coded (the docs page and `coopt show vaccine.market` print it).
 MATH = r"""
 Composed: is there a **market allocation** in the $\epsilon$-core? With $g$ the grand coalition's optimal
@@ -256,6 +267,7 @@ PROBLEM = Problem(
     problem_class="LP",
     math=MATH,
     example={"data": "vaccine/example-3", "solver": "highs"},
+    export=export_lp,
 )
 
 __all__ = ["MarketData", "analyze_market", "grand_optimum", "market_data", "player_arrays", "solve_market_lp"]
