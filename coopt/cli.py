@@ -24,6 +24,19 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="coopt: optimization models for coalition formation and cooperative allocation.")
 out = Console()
 
+@app.callback()
+def _global(problem_file: Annotated[list[Path] | None, typer.Option(
+        "--problem-file", help="a Python file defining PROBLEM = Problem(...) (or PROBLEMS): your own problem, "
+                               "listed, shown, solved, compared, swept and exported like the bundled ones "
+                               "(repeatable; give it before the command)")] = None) -> None:
+    """coopt: optimization models for coalition formation and cooperative allocation."""
+    if problem_file:
+        from coopt.problems import load_problem_file
+
+        for path in problem_file:
+            load_problem_file(path)
+
+
 DataOpt = Annotated[str, typer.Option("--data", "-d",
                                       help="data file (YAML) or bundled name, e.g. itinfra/paper-figure1")]
 SetOpt = Annotated[list[str] | None, typer.Option("--set", "-s", help="field=value or option=value (repeatable)")]
@@ -142,9 +155,26 @@ def catalogue_markdown() -> str:
     return "\n".join(lines)
 
 
+def datasets() -> list[dict[str, str]]:
+    """The bundled data sets: name (for --data), family, and the first line of the file's own comment."""
+    import yaml
+
+    root = Path(__file__).with_name("data")  # coopt.data.base.BUNDLED_DIR, without importing the data layer
+    rows = []
+    for name in sorted(str(f.relative_to(root).with_suffix("")) for f in root.glob("*/*.yaml")):
+        text = (root / f"{name}.yaml").read_text()
+        comment = next((ln.lstrip("# ").strip() for ln in text.splitlines() if ln.startswith("#")), "")
+        try:
+            family = str((yaml.safe_load(text) or {}).get("family", ""))
+        except yaml.YAMLError:
+            family = ""
+        rows.append({"name": name, "family": family, "description": comment})
+    return rows
+
+
 @app.command("list")
 def list_(format: Annotated[str, typer.Option("--format", "-f", help="table | json | markdown")] = "table") -> None:
-    """Problems (name, family, class, layer, equations) and solvers (installed, capabilities)."""
+    """Problems (name, family, class, layer, equations), bundled data sets and solvers (installed, capabilities)."""
     from coopt.problems import index
     from coopt.solve import SOLVERS
 
@@ -161,6 +191,7 @@ def list_(format: Annotated[str, typer.Option("--format", "-f", help="table | js
             "solvers": [{"name": s.name, "layer": s.layer, "classes": list(s.classes),
                          "global_for": list(s.global_for), "installed": s.available,
                          "reason": s.unavailable_reason, "doc": s.doc} for s in SOLVERS.values()],
+            "datasets": datasets(),
         }
         print(json.dumps(payload, indent=2))
         return
@@ -170,6 +201,12 @@ def list_(format: Annotated[str, typer.Option("--format", "-f", help="table | js
     for p in probs.values():
         t.add_row(p.name, ",".join(p.classes), ",".join(p.layers) or "composed", p.equations, p.summary)
     out.print(t)
+    d = Table(title="bundled data sets (--data NAME)")
+    for c in ("name", "family", "description"):
+        d.add_column(c)
+    for row in datasets():
+        d.add_row(row["name"], row["family"], row["description"])
+    out.print(d)
     s = Table(title="solvers")
     for c in ("name", "layer", "classes", "global for", "installed"):
         s.add_column(c)
@@ -181,34 +218,64 @@ def list_(format: Annotated[str, typer.Option("--format", "-f", help="table | js
 
 @app.command()
 def show(problem: str, data: DataOpt = "", set_: SetOpt = None,
-         formulation: Annotated[str, typer.Option(help="formulation name")] = "") -> None:
-    """The formulation as a reader wants it: sets, parameters, variables, objective, constraints."""
-    from coopt.problems import problem_info
+         formulation: Annotated[str, typer.Option(help="formulation name")] = "",
+         math: Annotated[str, typer.Option(help="the algebra as plain text, its LaTeX source, or none")] = "plain",
+         ) -> None:
+    """The problem as a reader wants it: its paper, its algebra, its formulations with the solvers that fit,
+    its options; with --data, the model built on the data (sets, parameters, variables, constraints)."""
+    from rich.markup import escape
 
+    from coopt.formulations.describe import math_text
+    from coopt.formulations.papers import paper_of
+    from coopt.problems import formulation_solvers, problem_info
+    from coopt.solve import SOLVERS
+
+    if math not in ("plain", "latex", "none"):
+        raise InputError(f"--math {math!r}: must be plain, latex or none")
     info = problem_info(problem)
-    out.print(f"[bold]{info.name}[/bold]: {info.summary}\npaper: {info.paper}; equations {info.equations}")
+    paper = paper_of(info.family)
+    lines = [f"[bold]{escape(info.name)}[/bold]: {escape(info.summary)}",
+             escape(f"paper: {info.paper}; equations {info.equations}")]
+    if paper is not None:
+        lines.append(escape(f"  {paper.citation}"))
     for name, opt in info.options.items():
-        out.print(f"  option {name} ({getattr(opt.type, '__name__', opt.type)}, default {opt.default}): {opt.doc}")
-    if info.composed or not data:
+        lines.append(escape(f"  option {name} ({getattr(opt.type, '__name__', opt.type)}, default {opt.default}): "
+                            f"{opt.doc}"))
+    out.print("\n".join(lines))
+    if info.math and math != "none":
+        out.print("\n[bold]model[/bold]" + (" (LaTeX)" if math == "latex" else ""))
+        out.print(escape(info.math if math == "latex" else math_text(info.math)), soft_wrap=True)
         for f in info.formulations:
-            out.print(f"  formulation {f.name}: {f.layer} {f.problem_class} — {f.doc}")
-        if info.composed:
-            out.print(f"  composed problem: {info.run_doc}")
-        if not data and info.formulations:
-            out.print("  (pass --data to see the model with its parameter values)")
+            if f.math:
+                out.print(escape(f"formulation {f.name}: " + (f.math if math == "latex" else math_text(f.math))),
+                          soft_wrap=True)
+    if info.formulations:
+        out.print("\n[bold]formulations and the solvers that fit[/bold] (* not installed)")
+        for f in info.formulations:
+            fit = ", ".join(s + ("" if SOLVERS[s].available else "*") for s in formulation_solvers(f))
+            out.print(escape(f"  {f.name}: {f.layer} {f.problem_class} — {f.doc}; solvers: {fit or 'none'}"))
+    if info.composed:
+        fit = ", ".join(s + ("" if SOLVERS[s].available else "*") for s in info.solvers)
+        out.print(escape(f"\ncomposed of many solves ({info.problem_class}): {info.run_doc}\n  solvers: {fit}"))
+    if not data:
+        if info.formulations:
+            out.print("  (pass --data to see the model built on an instance)")
+        return
+    if info.composed:
         return
     inst, options = load_with_sets(problem, data, _parse_sets(set_))
     forms = [f for f in info.formulations if not formulation or f.name == formulation]
     if not forms:
         raise InputError(f"{problem}: unknown formulation '{formulation}'")
     from coopt.formulations.describe import describe
-    from coopt.problems import get_problem
+    from coopt.problems import formulation_refusal, get_problem
 
     prob = get_problem(problem)
     opts = prob.parse_options(dict(options))
     for f in prob.formulations:
         if f.name in {g.name for g in forms}:
-            out.print(describe(f, f.build(inst, **opts)))
+            why = formulation_refusal(prob, f, opts)
+            out.print("\n" + escape(describe(f, f.build(inst, **opts)) if not why else f"formulation {f.name}: {why}"))
 
 
 def _solver_opts(time_limit: float | None, gap: float | None, tol: float | None) -> dict[str, float]:

@@ -16,7 +16,10 @@ committed beside this file; a problem's module is imported only when it is built
 stale; refresh it with ``make index`` (``python -m coopt.problems --write-index``).
 
 Problems of the user's own are added with :func:`register` (they are listed and solved like the
-bundled ones, without being in the index).
+bundled ones, without being in the index), from a file with :func:`load_problem_file` (the CLI's
+``coopt --problem-file my_problem.py ...``), or by an installed package through the entry-point group
+``coopt.problems`` (loaded on first use of the registry; see :func:`load_plugins`). A file or an
+entry point gives a ``Problem``, a list of them, or a module defining ``PROBLEM`` (or ``PROBLEMS``).
 """
 
 from __future__ import annotations
@@ -30,12 +33,13 @@ import pkgutil
 import re
 import sys
 import time
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coopt.errors import InputError, SolverUnavailable
+from coopt.errors import CooptError, InputError, SolverUnavailable
 from coopt.formulations.base import Formulation, NotApplicable, Option, Problem, named_options
 from coopt.solve.registry import SOLVERS, capable, check_installed, get_solver
 
@@ -48,6 +52,10 @@ PACKAGES = ("coopt.formulations", "coopt.games")
 _NAME = re.compile(r"^[A-Za-z][\w-]*\.[A-Za-z][\w-]*$")
 _TYPES: dict[str, type] = {"int": int, "float": float, "bool": bool, "str": str}
 _REGISTERED: dict[str, Problem] = {}
+ENTRY_POINT_GROUP = "coopt.problems"
+_FILES: dict[str, tuple[str, ...]] = {}  # resolved path of a --problem-file -> names of its problems
+_PLUGINS: list[str] = []  # entry points loaded (name = value), once per process
+_PLUGINS_LOADED = False
 
 
 # ------------------------------------------------------------------------------------ metadata
@@ -220,6 +228,7 @@ def _bundled() -> dict[str, ProblemInfo]:
 
 def index() -> dict[str, ProblemInfo]:
     """Every problem's metadata by name (the bundled index plus registered problems), sorted by name."""
+    load_plugins()
     out = dict(_bundled())
     out.update({name: info_of(p, "<registered>") for name, p in _REGISTERED.items()})
     return dict(sorted(out.items()))
@@ -247,6 +256,7 @@ def register(problem: Problem) -> Problem:
 
 def get_problem(name: str) -> Problem:
     """The problem called ``name`` (its module is imported now); unknown names list the known ones."""
+    load_plugins()
     if name in _REGISTERED:
         return _REGISTERED[name]
     info = problem_info(name)
@@ -258,12 +268,104 @@ def get_problem(name: str) -> Problem:
 
 def problems() -> dict[str, Problem]:
     """Every problem by name, loaded (imports every problem module: use :func:`index` to list them)."""
+    load_plugins()
     out = {name: prob for name, (_, prob) in discover().items()}
     out.update(_REGISTERED)
     return dict(sorted(out.items()))
 
 
 _HINT = "run `make index` or `python -m coopt.problems --write-index`"
+
+
+# ------------------------------------------------------------------------------------ user problems
+def _problems_in(obj: Any, where: str) -> list[Problem]:
+    """The problems an entry point or a file gives: a Problem, a list of them, a module with PROBLEM or
+    PROBLEMS, or a function returning one of these."""
+    import types
+
+    if isinstance(obj, types.ModuleType):
+        found = getattr(obj, "PROBLEMS", None) or getattr(obj, "PROBLEM", None)
+        if found is None:
+            raise InputError(f"{where}: defines no PROBLEM (a coopt.formulations.base.Problem) nor PROBLEMS")
+        obj = found
+    if callable(obj) and not isinstance(obj, Problem):
+        obj = obj()
+    items = list(obj) if isinstance(obj, list | tuple) else [obj]
+    bad = [type(x).__name__ for x in items if not isinstance(x, Problem)]
+    if bad or not items:
+        raise InputError(f"{where}: expected a Problem (or a list of them), got {', '.join(bad) or 'nothing'}")
+    return items
+
+
+def load_problem_file(path: str | Path) -> list[str]:
+    """Register the problems a Python file defines (``PROBLEM = Problem(...)`` or ``PROBLEMS = [...]``):
+    ``coopt --problem-file my_problem.py``. Loading the same file again is a no-op; errors are one-line
+    InputErrors naming the file."""
+    import importlib.util
+
+    p = Path(path).expanduser()
+    key = str(p.resolve()) if p.exists() else str(p)
+    if key in _FILES:
+        return list(_FILES[key])
+    if not p.is_file():
+        raise InputError(f"--problem-file {path}: no such file")
+    if p.suffix != ".py":
+        raise InputError(f"--problem-file {path}: expected a Python file (.py)")
+    mod_name = "coopt_user_" + re.sub(r"\W", "_", p.stem) + f"_{zlib.crc32(key.encode()):08x}"
+    spec = importlib.util.spec_from_file_location(mod_name, p)
+    if spec is None or spec.loader is None:
+        raise InputError(f"--problem-file {path}: cannot be loaded as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[mod_name] = module  # dataclasses and pickling look functions up by module name
+    try:
+        spec.loader.exec_module(module)
+    except CooptError:
+        sys.modules.pop(mod_name, None)
+        raise
+    except Exception as err:  # the user's code: one line, never a traceback
+        sys.modules.pop(mod_name, None)
+        line = ""
+        tb = err.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == str(p):
+                line = f" (line {tb.tb_lineno})"
+            tb = tb.tb_next
+        if isinstance(err, SyntaxError):
+            line = f" (line {err.lineno})"
+        raise InputError(f"--problem-file {path}{line}: {type(err).__name__}: {str(err).splitlines()[0][:200]}"
+                         if str(err) else f"--problem-file {path}{line}: {type(err).__name__}") from None
+    names = []
+    for prob in _problems_in(module, f"--problem-file {path}"):
+        register(prob)
+        names.append(prob.name)
+    _FILES[key] = tuple(names)
+    return names
+
+
+def problem_files(names: Sequence[str] | None = None) -> list[str]:
+    """The files loaded by :func:`load_problem_file` (those defining one of ``names``, if given): a
+    sweep's worker processes load them again."""
+    return [f for f, defined in _FILES.items() if names is None or set(defined) & set(names)]
+
+
+def load_plugins() -> None:
+    """Register the problems of installed packages (entry-point group ``coopt.problems``), once per
+    process. A plugin that fails to load is reported on standard error and skipped, never fatal."""
+    global _PLUGINS_LOADED
+    if _PLUGINS_LOADED:
+        return
+    _PLUGINS_LOADED = True
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            for prob in _problems_in(ep.load(), f"entry point {ep.name} = {ep.value}"):
+                if _REGISTERED.get(prob.name) is not prob:
+                    register(prob)
+            _PLUGINS.append(f"{ep.name} = {ep.value}")
+        except Exception as err:  # a broken plugin must not break coopt
+            msg = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
+            print(f"coopt: warning: problem plugin {ep.name} = {ep.value} not loaded: {msg}", file=sys.stderr)
 
 
 # ------------------------------------------------------------------------------------ solvers
@@ -312,6 +414,12 @@ def formulation_refusal(problem: Problem, form: Formulation, options: Mapping[st
     opts = ", ".join(f"'{k}' = {options[k]!r}" for k in bad)
     return (f"{problem.name}: formulation {form.name} does not take option {opts}; formulations that do: "
             f"{', '.join(takers) or 'none'}" + (f" (solvers: {', '.join(solvers)})" if solvers else ""))
+
+
+def formulation_solvers(form: Formulation | FormulationInfo, installed: bool = False) -> list[str]:
+    """Solvers that can serve one formulation (its layer and class; a native one: its method)."""
+    return [s for s in capable(form.problem_class, (form.layer,), installed=installed)
+            if form.layer != "native" or _native_method(form) == get_solver(s).method]
 
 
 def pick_formulation(problem: Problem, solver: str, name: str | None = None,
@@ -516,8 +624,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 __all__ = ["FormulationInfo", "ProblemInfo", "attach_reference", "check_solver", "closed_form_error",
-           "formulation_refusal", "get_problem", "index", "pick_formulation", "problem_info", "problems", "register",
-           "run", "solvers_for", "write_index"]
+           "formulation_refusal", "get_problem", "index", "load_plugins", "load_problem_file", "pick_formulation",
+           "problem_files", "problem_info", "problems", "register", "run", "solvers_for", "write_index"]
 
 if __name__ == "__main__":
     sys.exit(main())

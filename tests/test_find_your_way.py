@@ -1,0 +1,62 @@
+"""Finding one's way: `coopt show` prints the paper (with its DOI), the algebra and the solvers that fit
+each formulation; `coopt list` lists the bundled data sets. Both read the committed index only."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from coopt.data.base import bundled
+from coopt.formulations.describe import math_text
+from coopt.formulations.papers import PAPERS
+from coopt.problems import formulation_solvers, index
+
+
+@pytest.mark.parametrize("name", sorted(n for n, i in index().items() if i.math))
+def test_show_prints_the_algebra_and_the_paper(cli, name):
+    info = index()[name]
+    r = cli("show", name)
+    assert r.returncode == 0, r.stderr
+    text = " ".join(r.stdout.split())
+    assert "model" in r.stdout and "$$" not in r.stdout and "\\frac" not in r.stdout  # plain text, not LaTeX
+    first = next(ln for ln in math_text(info.math).splitlines() if ln.strip())
+    assert " ".join(first.split())[:40] in text
+    fam = info.family.split("-")[0]
+    assert f"doi:{PAPERS[fam].doi}" in text.replace(" ", "") or PAPERS[fam].doi in text.replace(" ", "")
+    for f in info.formulations:
+        assert f"{f.name}: {f.layer} {f.problem_class}" in text
+        fit = formulation_solvers(f)
+        if fit:
+            assert "solvers: " + fit[0] in text
+
+
+def test_show_latex_and_no_math(cli):
+    r = cli("show", "itinfra.coordinator", "--math", "latex")
+    assert r.returncode == 0 and "\\begin{aligned}" in r.stdout and "(LaTeX)" in r.stdout
+    r = cli("show", "itinfra.coordinator", "--math", "none")
+    assert r.returncode == 0 and "aligned" not in r.stdout and "CW(j)=" not in r.stdout
+    r = cli("show", "itinfra.coordinator", "--math", "mathml")
+    assert r.returncode == 2 and "--math 'mathml'" in r.stderr
+
+
+def test_show_with_data_prints_the_built_model_after_the_algebra(cli):
+    r = cli("show", "itinfra.coordinator", "--data", "itinfra/paper-figure1", "--set", "j=3")
+    assert r.returncode == 0
+    assert r.stdout.index("model") < r.stdout.index("formulation qp (pyomo, QP)")
+    assert "param kappa = 0.35" in r.stdout
+
+
+def test_plain_text_of_common_latex():
+    assert math_text(r"$$\max_{g}\ \frac{1+(j-2)\kappa}{2\alpha p}\le\bar g\tag{4}$$") == \
+        "      max_g (1+(j-2)κ)/(2α p)≤g\u0304 (4)"  # g with a combining macron
+    assert math_text(r"text $\sum_{i\in S} M_i F_i(f_i)$ and [a link](x.md#y)") == "text Σ_{i∈ S} M_i F_i(f_i) and a link"
+
+
+def test_list_names_every_bundled_data_set(cli):
+    r = cli("list", "--format", "json")
+    sets = {d["name"]: d for d in json.loads(r.stdout)["datasets"]}
+    assert set(sets) == set(bundled())
+    assert sets["itinfra/paper-figure1"]["family"] == "itinfra" and sets["vaccine/example-1"]["description"]
+    r = cli("list")
+    assert "bundled data sets" in r.stdout and "vaccine/us-hhs-2009" in r.stdout
