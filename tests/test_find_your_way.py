@@ -50,7 +50,8 @@ def test_show_with_data_prints_the_built_model_after_the_algebra(cli):
 def test_plain_text_of_common_latex():
     assert math_text(r"$$\max_{g}\ \frac{1+(j-2)\kappa}{2\alpha p}\le\bar g\tag{4}$$") == \
         "      max_g (1+(j-2)κ)/(2α p)≤g\u0304 (4)"  # g with a combining macron
-    assert math_text(r"text $\sum_{i\in S} M_i F_i(f_i)$ and [a link](x.md#y)") == "text Σ_{i∈ S} M_i F_i(f_i) and a link"
+    got = math_text(r"text $\sum_{i\in S} M_i F_i(f_i)$ and [a link](x.md#y)")
+    assert got == "text Σ_{i∈ S} M_i F_i(f_i) and a link"
 
 
 def test_list_names_every_bundled_data_set(cli):

@@ -182,7 +182,8 @@ def math_text(markdown: str, width: int = 100) -> str:
     out: list[str] = []
     for k, block in enumerate(blocks):
         if k % 2 == 1:  # display math
-            lines = [ln.strip() for ln in _latex_to_text(block.replace("\n", " ")).split("\n")]  # only \\\\ breaks a line
+            # a display: only \\\\ breaks a line (the source's own line breaks are spaces)
+            lines = [ln.strip() for ln in _latex_to_text(block.replace("\n", " ")).split("\n")]
             out.append("\n".join("      " + " ".join(ln.split()) for ln in lines if ln.strip()))
         else:
             prose = re.sub(r"\$([^$]+)\$", lambda m: _latex_to_text(m.group(1)), block)
