@@ -474,7 +474,7 @@ def split_options(opts: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, An
 
 def check_family(prob: Problem, instance: Instance) -> None:
     """Refuse an instance of another family than the problem's."""
-    if instance.family != prob.family:
+    if instance.family != prob.family and instance.family not in prob.accepts:
         raise InputError(f"{prob.name} needs a '{prob.family}' instance, got family '{instance.family}'")
 
 

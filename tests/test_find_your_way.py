@@ -9,7 +9,7 @@ import pytest
 
 from coopt.data.base import bundled
 from coopt.formulations.describe import math_text
-from coopt.formulations.papers import PAPERS
+from coopt.formulations.papers import paper_of
 from coopt.problems import formulation_solvers, index
 
 
@@ -22,8 +22,11 @@ def test_show_prints_the_algebra_and_the_paper(cli, name):
     assert "model" in r.stdout and "$$" not in r.stdout and "\\frac" not in r.stdout  # plain text, not LaTeX
     first = next(ln for ln in math_text(info.math).splitlines() if ln.strip())
     assert " ".join(first.split())[:40] in text
-    fam = info.family.split("-")[0]
-    assert f"doi:{PAPERS[fam].doi}" in text.replace(" ", "") or PAPERS[fam].doi in text.replace(" ", "")
+    paper = paper_of(info.family)
+    if paper is not None:  # the three papers: authors, title, venue and DOI
+        assert paper.doi in text.replace(" ", "") and paper.title.split()[0] in text
+    else:  # textbook concepts (tu): the problem's own citation
+        assert " ".join(info.paper.split())[:30] in text
     for f in info.formulations:
         assert f"{f.name}: {f.layer} {f.problem_class}" in text
         fit = formulation_solvers(f)

@@ -152,6 +152,10 @@ def load(ref: str | Path | Instance, overrides: Mapping[str, Any] | None = None)
         return ref.with_overrides(**overrides) if overrides else ref
     path = resolve(ref)
     source = path.name if path.is_relative_to(BUNDLED_DIR) else str(path)
+    if path.suffix.lower() == ".csv":  # a two-column coalition,value table: a TU game (family tu)
+        from coopt.data.tu.loader import load_csv
+
+        return load_csv(path, source, dict(overrides or {}))
     try:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError as err:

@@ -115,6 +115,9 @@ class Problem:
     default_solver: str = "highs"
     solvers: tuple[str, ...] = ()
     problem_class: str = ""
+    #: other families whose instances the problem also takes (a TU problem accepts a vaccine instance: v(S)
+    #: from that family's exact method)
+    accepts: tuple[str, ...] = ()
     #: the model in LaTeX/Markdown exactly as coded (objective, constraints, the paper's equation
     #: numbers): ``coopt show`` prints it and the documentation site renders it
     math: str = ""

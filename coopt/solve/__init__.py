@@ -39,10 +39,12 @@ def __getattr__(name: str) -> Any:
 
 
 def layer_of(model: Any) -> str:
-    """The modelling layer of ``model``: ``pyomo``, ``cvxpy`` or ``native``."""
+    """The modelling layer of ``model``: ``pyomo``, ``cvxpy``, ``native`` or ``matrix`` (array LP)."""
     if isinstance(model, NativeModel):
         return "native"
     mod = type(model).__module__
+    if mod == "coopt.formulations.matrix":
+        return "matrix"
     if mod.startswith("pyomo"):
         return "pyomo"
     if mod.startswith("cvxpy"):
@@ -71,6 +73,14 @@ def solve(model: Any, solver: str, problem_class: str, **options: Any) -> Result
     """Solve ``model`` with ``solver`` as a ``problem_class`` problem (LP, QP, ..., the class its
     formulation declares); ``options``: time_limit (s), gap (relative), tol, max_iter."""
     layer = layer_of(model)
+    if layer == "matrix":  # array LP, solved by highspy directly (coopt.solve.matrix)
+        from coopt.solve.matrix import solve_matrix
+
+        check_request(solver, problem_class)
+        opts = _check_options(options)
+        result = solve_matrix(model, solver, problem_class, opts)
+        result.options = {"solver": solver, **opts}
+        return result
     spec = check_request(solver, problem_class, layer)
     opts = _check_options(options)
     if layer == "pyomo":

@@ -173,6 +173,27 @@ def _brackets(B: np.ndarray, V: np.ndarray, lam: np.ndarray, R: np.ndarray, incr
 
 
 # ------------------------------------------------------------------------------------ main
+BATCH = 1 << 20  # bracket records pruned and polished together (bounds the memory of n = 16 games)
+
+
+class _Batch:
+    """Bracket records (S, A, j, k, lo, hi) collected until a flush."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[np.ndarray, ...]] = []
+        self.size = 0
+
+    def add(self, S: np.ndarray, A: int, j: int, k: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+        self.parts.append((S, np.full(len(S), A), np.full(len(S), j), k, lo, hi))
+        self.size += len(S)
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return tuple(np.concatenate(col) for col in zip(*self.parts))
+
+    def clear(self) -> None:
+        self.parts, self.size = [], 0
+
+
 def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ...], tol: float = 1e-12
                  ) -> GameSolution:
     """v(S), certified bound and optimal f for every coalition of the players (see module doc).
@@ -209,8 +230,43 @@ def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ..
         best_f[rows] = 0.0
         best_f[rows, i] = fi[better]
 
-    # configurations (A, j) with |A| >= 2: brackets for every superset S of A
-    rec_S, rec_A, rec_j, rec_k, rec_lo, rec_hi = [], [], [], [], [], []
+    # configurations (A, j) with |A| >= 2: brackets for every superset S of A, processed in batches of
+    # at most BATCH records (memory stays flat in n): each batch is pruned against the running lower
+    # bound lb (a lower lb only keeps more candidates) and its candidates are polished at once
+    bound = best_v.copy()
+    lb = best_v.copy()
+    batch = _Batch()
+    polished = 0
+
+    def flush() -> None:
+        nonlocal polished
+        if not batch.size:
+            return
+        S_, A_, j_, k_, lo_, hi_ = batch.arrays()
+        np.maximum.at(lb, S_, lo_)
+        slack = tol * np.maximum(1.0, np.abs(lb))
+        cand = hi_ >= lb[S_] - slack[S_]
+        # pruned configurations only contribute their bracket tops to the bound
+        np.maximum.at(bound, S_[~cand], hi_[~cand])
+        ci = np.nonzero(cand)[0]
+        polished += len(ci)
+        if len(ci):
+            vals, fs, caps = _polish(P, lam, xc, xv, bits, S_[ci], A_[ci], j_[ci], k_[ci], R)
+            s_ci = S_[ci]
+            val = vals + H0[s_ci]
+            np.maximum.at(bound, s_ci, np.maximum(val, caps + H0[s_ci]))
+            order = np.argsort(val, kind="stable")  # the best polished value of each coalition wins
+            s_o, v_o = s_ci[order], val[order]
+            sel = np.zeros(len(s_o), bool)
+            _, first_rev = np.unique(s_o[::-1], return_index=True)  # last (largest) value of each coalition
+            sel[len(s_o) - 1 - first_rev] = True
+            better = sel & (v_o > best_v[s_o])
+            rows = s_o[better]
+            best_v[rows] = v_o[better]
+            best_f[rows] = fs[order][better]
+            np.maximum(lb, best_v, out=lb)
+        batch.clear()
+
     for A in range(1, full):
         memb = np.nonzero(bits[A])[0]
         if len(memb) < 2:
@@ -222,8 +278,7 @@ def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ..
         V = np.where(ok, gc0[memb].sum(axis=0), np.nan)
         w, k, lo, hi = _brackets(B, V, lam, RS)
         if len(w):
-            rec_S.append(sup[w]), rec_A.append(np.full(len(w), A)), rec_j.append(np.full(len(w), -1))
-            rec_k.append(k), rec_lo.append(lo + H0[sup[w]]), rec_hi.append(hi + H0[sup[w]])
+            batch.add(sup[w], A, -1, k, lo + H0[sup[w]], hi + H0[sup[w]])
         for j in memb:
             if not has_convex[j]:
                 continue
@@ -238,34 +293,10 @@ def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ..
                 Bs[a:b + 1] = Bj[a:b + 1]
                 w, k, lo, hi = _brackets(Bs, Vj, lam, RS, increasing=True)
                 if len(w):
-                    rec_S.append(sup[w]), rec_A.append(np.full(len(w), A)), rec_j.append(np.full(len(w), j))
-                    rec_k.append(k), rec_lo.append(lo + H0[sup[w]]), rec_hi.append(hi + H0[sup[w]])
-
-    bound = best_v.copy()
-    polished = 0
-    if rec_S:
-        S_ = np.concatenate(rec_S)
-        A_ = np.concatenate(rec_A)
-        j_ = np.concatenate(rec_j)
-        k_ = np.concatenate(rec_k)
-        lo_ = np.concatenate(rec_lo)
-        hi_ = np.concatenate(rec_hi)
-        lb = best_v.copy()
-        np.maximum.at(lb, S_, lo_)
-        slack = tol * np.maximum(1.0, np.abs(lb))
-        cand = hi_ >= lb[S_] - slack[S_]
-        # pruned configurations only contribute their bracket tops to the bound
-        np.maximum.at(bound, S_[~cand], hi_[~cand])
-        ci = np.nonzero(cand)[0]
-        polished = len(ci)
-        vals, fs, caps = _polish(P, lam, xc, xv, bits, S_[ci], A_[ci], j_[ci], k_[ci], R)
-        for t, idx in enumerate(ci):
-            s = S_[idx]
-            val = vals[t] + H0[s]
-            np.maximum.at(bound, [s], [max(val, caps[t] + H0[s])])
-            if val > best_v[s]:
-                best_v[s] = val
-                best_f[s] = fs[t]
+                    batch.add(sup[w], A, j, k, lo + H0[sup[w]], hi + H0[sup[w]])
+        if batch.size >= BATCH:
+            flush()
+    flush()
     bound = np.maximum(bound, best_v)
     bound[0] = best_v[0] = 0.0
     return GameSolution(names, best_v, bound, best_f, polished)
