@@ -32,7 +32,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from coopt.errors import InputError
-from coopt.formulations.base import Formulation, Option, Problem
+from coopt.formulations.base import Formulation, NotApplicable, Option, Problem
 from coopt.formulations.native import NativeModel, NativeSolution
 from coopt.solve.result import Status, relative_gap
 
@@ -209,7 +209,19 @@ def _add_final_size(m: pyo.ConcreteModel, sir: list[str], funcs: dict, f0: dict)
         "[0, 1/sigma] and the objective increases in s, so '<=' is tight at every optimum")
 
 
-def build_nlp(instance: Any, coalition: Any = None, start: str = "pro-rata", **_: Any) -> pyo.ConcreteModel:
+def _add_cap(m: pyo.ConcreteModel, names: list[str], M: dict, R: float, scale: float, cap: float | None) -> None:
+    """Option ``cap``: no player receives more than the share ``cap`` of the coalition's resources,
+    M_i f_i <= cap R(S) (a per-region cap; not in the paper's Problem (1))."""
+    if cap is None:
+        return
+    if not 0 < cap <= 1:
+        raise InputError(f"option 'cap' = {cap}: must satisfy 0 < cap <= 1 (a share of R(S))")
+    m.cap = pyo.Constraint(names, rule=lambda m, i: M[i] / scale * m.f[i] <= cap * R / scale,
+                           doc=f"per-player cap: M_i f_i <= {cap:g} R(S) (option cap)")
+
+
+def build_nlp(instance: Any, coalition: Any = None, start: str = "pro-rata", cap: float | None = None,
+              **_: Any) -> pyo.ConcreteModel:
     """Declarative Problem (1): exp() for logistic/Ginsberg, an implicit final-size equation for sir."""
     idx, names, funcs, M, R, scale = _coalition_data(instance, coalition)
     f0 = dict(zip(names, _start(instance, idx, start)))
@@ -242,6 +254,7 @@ def build_nlp(instance: Any, coalition: Any = None, start: str = "pro-rata", **_
                             doc="sum_{i in S} M_i F_i(f_i), Problem (1)")
     m.budget = pyo.Constraint(expr=sum(m.M[i] / scale * m.f[i] for i in m.S) <= m.R / scale,
                               doc="sum_{i in S} f_i M_i <= R(S), Problem (1) (scaled by sum M)")
+    _add_cap(m, names, M, R, scale, cap)
     return m
 
 
@@ -262,7 +275,8 @@ def _pwl(fn: Any, top: float, pieces: int) -> tuple[np.ndarray, np.ndarray, floa
     return pts, vals, delta * 1.01 + 1e-12 * max(1.0, float(np.max(np.abs(vals))))
 
 
-def build_milp(instance: Any, coalition: Any = None, pieces: int = 32, **_: Any) -> pyo.ConcreteModel:
+def build_milp(instance: Any, coalition: Any = None, pieces: int = 32, cap: float | None = None,
+               **_: Any) -> pyo.ConcreteModel:
     """Piecewise-linear MILP (incremental form with binaries) whose optimum bounds v(S) from above."""
     if pieces < 1:
         raise InputError(f"option 'pieces' = {pieces}: must be >= 1")
@@ -297,6 +311,7 @@ def build_milp(instance: Any, coalition: Any = None, pieces: int = 32, **_: Any)
         sense=pyo.maximize, doc="sum_i M_i (PWL_i(f_i) + delta_i) >= sum_i M_i F_i(f_i)")
     m.budget = pyo.Constraint(expr=sum(M[i] / scale * m.f[i] for i in names) <= R / scale,
                               doc="sum_{i in S} f_i M_i <= R(S), Problem (1)")
+    _add_cap(m, names, M, R, scale, cap)
     m._coopt_delta = {i: tabs[i][2] for i in names}
     return m
 
@@ -304,7 +319,8 @@ def build_milp(instance: Any, coalition: Any = None, pieces: int = 32, **_: Any)
 # ------------------------------------------------------------------------------------ solution
 
 
-def solution(result: Any, model: Any, instance: Any, coalition: Any = None, **_: Any) -> dict[str, Any]:
+def solution(result: Any, model: Any, instance: Any, coalition: Any = None, cap: float | None = None,
+             **_: Any) -> dict[str, Any]:
     """JSON solution: f {name: fraction}, value (true objective of f), bound, method."""
     idx = _coalition(instance, coalition)
     names = [instance.names[i] for i in idx]
@@ -314,6 +330,9 @@ def solution(result: Any, model: Any, instance: Any, coalition: Any = None, **_:
     fa = np.array([f[nm] for nm in names])
     M = instance.M[idx]
     R = float(instance.r[idx].sum())
+    if cap is not None:  # solver tolerance: back under the per-player cap (a steep F rewards a violation)
+        fa = np.minimum(fa, cap * R / M)
+        f = dict(zip(names, map(float, fa)))
     spend = float(M @ fa)
     if spend > R and spend > 0:  # solver tolerance: scale back into the budget
         fa = fa * (R / spend)
@@ -342,6 +361,37 @@ def solution(result: Any, model: Any, instance: Any, coalition: Any = None, **_:
 
 
 #: The model in LaTeX as coded (the docs page and `coopt show vaccine.allocation` print it).
+def closed_form(instance: Any, coalition: Any = None, start: Any = None, pieces: Any = None,
+                **_: Any) -> dict[str, float]:
+    """Theorem 2 (identical return functions F in S): (a) R(S) < f~ min_S M_i: everything to the smallest
+    player, f_k = R(S)/M_k; (c) R(S) >= f~ sum_S M_i: pro rata, f_i = R(S)/sum_S M_i. Nothing is claimed
+    in between (nor for different F_i). ``start`` and ``pieces`` do not change Problem (1): covered."""
+    idx = _coalition(instance, coalition)
+    names = [instance.names[i] for i in idx]
+    funcs = [instance.functions[i] for i in idx]
+    M = np.asarray(instance.M[idx], float)
+    R = float(np.sum(instance.r[idx]))
+    F = funcs[0]
+    grid = np.linspace(0.0, min(1.0, F.u), 65)
+    base = np.asarray(F.F(grid), float)
+    for fn in funcs[1:]:
+        if not (np.allclose(fn.F(grid), base, rtol=1e-12, atol=1e-15) and fn.u == F.u):
+            raise NotApplicable("Theorem 2 is for identical return functions; the players of S have different F_i")
+    ft = float(F.f_tilde)
+    if R < ft * M.min():  # (a): the smallest player gets everything (ties: any smallest one, same value)
+        k = int(np.argmin(M))
+        value = float(M[k] * F.F(R / M[k]) + (M.sum() - M[k]) * F.F(0.0))
+        return {"objective": value}
+    if R >= ft * M.sum():  # (c): pro rata (F is constant beyond its cap u)
+        share = R / M.sum()
+        ref = {"objective": float(M.sum() * F.F(min(share, F.u)))}
+        if share <= F.u:
+            ref.update({f"f[{nm}]": float(share) for nm in names})
+        return ref
+    raise NotApplicable(f"R(S) = {R:.6g} lies strictly between Theorem 2's cases (a) R < f~ min M = "
+                        f"{ft * M.min():.6g} and (c) R >= f~ sum M = {ft * M.sum():.6g}")
+
+
 MATH = r"""
 The resource allocation of a coalition $S$ (option `coalition`, default the grand coalition $N$): players
 $i\in S$ of size $M_i$ (inhabitants) with resources $r_i$ (doses), $R(S)=\sum_{i\in S}r_i$, and S-shaped
@@ -410,6 +460,17 @@ the MILP's $f$ evaluated with the true $F$ is a feasible value, and the gap betw
 
 The solution reports $f$ by name, `value` $=\sum_i M_iF_i(f_i)$ recomputed with the true $F_i$, `bound` and
 `method`. [Derivation](../derivations/vaccine.md#knapsack).
+
+**Option `cap`** (not in the paper; formulations `nlp` and `pwl-milp`, refused by the others): no player
+receives more than the share `cap` of the coalition's resources,
+
+$$
+M_i\,f_i\le 	ext{cap}\cdot R(S),\qquad i\in S\qquad	ext{(constraint `cap`)}.
+$$
+
+**Closed form** (Theorem 2, identical $F$ in $S$, $	ilde f$ its sweet spot): (a) $R(S)<	ilde f\min_S M_i$: all
+to the smallest player, $f_k=R(S)/M_k$; (c) $R(S)\ge	ilde f\sum_S M_i$: pro rata, $f_i=R(S)/\sum_S M_i$.
+Between the two, for different $F_i$, or with `cap`, the result says "closed form not applicable".
 """
 
 
@@ -424,6 +485,8 @@ PROBLEM = Problem(
         "start": Option(str, "pro-rata", "NLP start: pro-rata, heuristic or zero",
                         choices=("pro-rata", "heuristic", "zero")),
         "pieces": Option(int, 32, "PWL MILP: segments per player"),
+        "cap": Option(float, None, "largest share of R(S) one player may receive, M_i f_i <= cap R(S), 0 < cap <= 1 "
+                      "(default: none; formulations nlp and pwl-milp)"),
     },
     formulations=(
         Formulation("exact-kkt", "native", "NCNLP", build_exact, "KKT enumeration, global with certificate"),
@@ -432,6 +495,7 @@ PROBLEM = Problem(
         Formulation("pwl-milp", "pyomo", "MILP", build_milp, "piecewise-linear MILP upper bound (HiGHS)"),
     ),
     solution=solution,
+    closed_form=closed_form,
     default_solver="exact",
     math=MATH,
     example={"data": "vaccine/example-3", "solver": "exact"},
