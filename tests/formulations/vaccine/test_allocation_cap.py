@@ -36,7 +36,8 @@ def test_between_the_cases_the_closed_form_says_so():
 
 
 def test_different_return_functions_are_not_theorem_2():
-    res = coopt.run("vaccine.allocation", coopt.load("vaccine/us-hhs-2009"), solver="exact", coalition="New England,New York Area")
+    res = coopt.run("vaccine.allocation", coopt.load("vaccine/us-hhs-2009"), solver="exact",
+                    coalition="New England,New York Area")
     assert res.closed_form_error is None and any("identical return functions" in m for m in res.messages)
 
 
