@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 # `import coopt` stays cheap (the CLI's --help and `coopt list` pay for nothing they do not use):
 # the data layer (pydantic, pandas) and the problem registry load on first use.
 def load(ref: Any, overrides: Any = None) -> Instance:
-    """Load an instance: a bundled name (``itinfra/paper-figure1``) or a YAML path (see :func:`coopt.data.load`)."""
+    """Load an instance: a bundled name (``itinfra/paper-figure1``) or a YAML path (see ``coopt.data.load``)."""
     from coopt.data.base import load as _load
 
     return _load(ref, overrides)
@@ -67,7 +67,7 @@ def build(problem: str, instance: Instance, formulation: str | None = None, **op
 
 
 class _SolveModule(types.ModuleType):
-    """``coopt.solve`` is the solver package and, called, :func:`coopt.models.solve`:
+    """``coopt.solve`` is the solver package and, called, ``coopt.models.solve``:
     ``coopt.solve(model, solver="highs")`` solves a model that ``coopt.build`` made (and you edited)."""
 
     def __call__(self, model: Any, solver: str | None = None, **options: Any) -> Result:

@@ -5,14 +5,14 @@
     res = coopt.solve(model, solver="ipopt")                    # the usual Result: gap, KKT residual, ...
     res2 = coopt.solve(res.model, solver="highs")               # re-solve the kept model
 
-:func:`build` stamps the model with what coopt needs to solve it (:class:`Stamp`: the problem, the
+``build`` stamps the model with what coopt needs to solve it (``Stamp``: the problem, the
 formulation, its declared problem class, the instance and options, and a fingerprint of the model
-as built). :func:`solve` reads the class from the stamp (``problem_class=`` overrides it; an
+as built). ``solve`` reads the class from the stamp (``problem_class=`` overrides it; an
 unstamped model needs it) and **checks it against the model's structure**: a model that was
 changed since it was built (or has no stamp) is classified from its objective and constraints
 (linear, quadratic with a convexity test of the Hessian, general nonlinear, integer variables), and
 if that is more than the declared class (a quadratic constraint added to a QP, an integer variable
-added to an LP) the solve is refused with an :class:`~coopt.errors.InputError` (exit 2) that names
+added to an LP) the solve is refused with an ``coopt.errors.InputError`` (exit 2) that names
 the class to pass. coopt never upgrades the class silently: whether a non-convex model should be
 solved locally (Ipopt) or globally (SCIP) is the user's choice.
 
@@ -20,12 +20,12 @@ A changed model is not the model the paper's closed form describes: its result c
 ``closed_form_error = None`` and the message "closed form not applicable: the model was changed
 ...", and the problem's ``solution()`` summary (written for the model as built) is not computed
 (the variable values are in ``result.values``). An unchanged stamped model gets both, as from
-:func:`coopt.run`.
+``coopt.run``.
 
 Warm start: ``Result.model`` is the solved model, its variables at the solution. Ipopt and SCIP start
 from the variables' current values; a CVXPY problem keeps its compiled form between solves (its
 ``Parameter`` values may change); HiGHS re-solves from scratch through this path (use
-:class:`coopt.solve.persistent.PersistentSolve` for HiGHS re-solves that keep the model in HiGHS).
+``coopt.solve.persistent.PersistentSolve`` for HiGHS re-solves that keep the model in HiGHS).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class Stamp:
 
 
 def stamp_of(model: Any) -> Stamp | None:
-    """The stamp :func:`build` (or :func:`coopt.run`) put on ``model``, or None."""
+    """The stamp ``build`` (or ``coopt.run``) put on ``model``, or None."""
     st = getattr(model, STAMP, None)
     return st if isinstance(st, Stamp) else None
 
@@ -288,11 +288,11 @@ def _problem(problem: str | Problem) -> Problem:
 def build(problem: str | Problem, instance: Instance, formulation: str | None = None, *,
           solver: str | None = None, **options: Any) -> Any:
     """The model of ``problem`` on ``instance``, ready to edit: a Pyomo ``ConcreteModel``, a CVXPY
-    ``Problem`` (or a native model), stamped for :func:`solve`.
+    ``Problem`` (or a native model), stamped for ``solve``.
 
     ``formulation`` names one of the problem's formulations; without it, the one ``solver`` serves,
     or else the first declarative one (Pyomo or CVXPY) in the problem's order. ``options`` are the
-    problem's own options (``j=5``); solver options (``time_limit``, ...) belong to :func:`solve`.
+    problem's own options (``j=5``); solver options (``time_limit``, ...) belong to ``solve``.
     """
     from coopt.problems import check_family, pick_formulation, split_options
 
@@ -353,7 +353,7 @@ def default_solver(model: Any, problem_class: str, stamp: Stamp | None) -> str:
 
 def solve(model: Any, solver: str | None = None, *, problem_class: str | None = None,
           **solver_options: Any) -> Result:
-    """Solve a (possibly edited) model through coopt's solver layer: the usual :class:`Result` with
+    """Solve a (possibly edited) model through coopt's solver layer: the usual ``Result`` with
     its bound, gap, primal and KKT residuals, and ``result.model`` = ``model``.
 
     The class is the one the stamp records (``problem_class=`` overrides it, and is needed for a

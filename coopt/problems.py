@@ -2,8 +2,8 @@
 
 Layers: ``data -> formulations -> solve -> problems -> games -> experiments -> cli``. The registry
 sits below the games, so a game (or an experiment) asks it which formulation a solver can serve
-(:func:`pick_formulation`) instead of re-implementing that choice, and runs problems through
-:func:`run`, the one entry point the CLI, the sweeps and the examples use: it validates the
+(``pick_formulation``) instead of re-implementing that choice, and runs problems through
+``run``, the one entry point the CLI, the sweeps and the examples use: it validates the
 options, refuses a solver that does not fit before solving, picks the formulation the solver can
 serve, builds, solves, and attaches the problem's solution, its closed-form reference and the
 distance from it.
@@ -12,13 +12,13 @@ Lazy by design. Every problem module (``PROBLEM = Problem(...)`` under ``coopt.f
 ``coopt.games``) imports Pyomo or CVXPY, so listing problems never imports them: ``coopt list``
 and ``coopt show`` read ``problems_index.json``, generated from the modules' metadata and
 committed beside this file; a problem's module is imported only when it is built or solved
-(:func:`get_problem`). ``tests/test_problems.py`` regenerates the index and fails when it is
+(``get_problem``). ``tests/test_problems.py`` regenerates the index and fails when it is
 stale; refresh it with ``make index`` (``python -m coopt.problems --write-index``).
 
-Problems of the user's own are added with :func:`register` (they are listed and solved like the
-bundled ones, without being in the index), from a file with :func:`load_problem_file` (the CLI's
+Problems of the user's own are added with ``register`` (they are listed and solved like the
+bundled ones, without being in the index), from a file with ``load_problem_file`` (the CLI's
 ``coopt --problem-file my_problem.py ...``), or by an installed package through the entry-point group
-``coopt.problems`` (loaded on first use of the registry; see :func:`load_plugins`). A file or an
+``coopt.problems`` (loaded on first use of the registry; see ``load_plugins``). A file or an
 entry point gives a ``Problem``, a list of them, or a module defining ``PROBLEM`` (or ``PROBLEMS``).
 """
 
@@ -267,7 +267,7 @@ def get_problem(name: str) -> Problem:
 
 
 def problems() -> dict[str, Problem]:
-    """Every problem by name, loaded (imports every problem module: use :func:`index` to list them)."""
+    """Every problem by name, loaded (imports every problem module: use ``index`` to list them)."""
     load_plugins()
     out = {name: prob for name, (_, prob) in discover().items()}
     out.update(_REGISTERED)
@@ -343,7 +343,7 @@ def load_problem_file(path: str | Path) -> list[str]:
 
 
 def problem_files(names: Sequence[str] | None = None) -> list[str]:
-    """The files loaded by :func:`load_problem_file` (those defining one of ``names``, if given): a
+    """The files loaded by ``load_problem_file`` (those defining one of ``names``, if given): a
     sweep's worker processes load them again."""
     return [f for f, defined in _FILES.items() if names is None or set(defined) & set(names)]
 
@@ -425,7 +425,7 @@ def formulation_solvers(form: Formulation | FormulationInfo, installed: bool = F
 def pick_formulation(problem: Problem, solver: str, name: str | None = None,
                      options: Mapping[str, Any] | None = None) -> Formulation:
     """The formulation ``solver`` can serve (or the one called ``name``), refused before solving; with
-    ``options``, one that takes them (see :func:`formulation_refusal`)."""
+    ``options``, one that takes them (see ``formulation_refusal``)."""
     spec = get_solver(solver)
     cands = [f for f in problem.formulations if name is None or f.name == name]
     if name is not None and not cands:
@@ -453,7 +453,7 @@ def pick_formulation(problem: Problem, solver: str, name: str | None = None,
 def check_solver(problem: Problem | ProblemInfo, solver: str) -> None:
     """Refuse, before solving, a solver that a composed problem does not declare (its run() would not
     use it), naming those that fit, and a declared one that is not installed. Declarative problems
-    are checked by :func:`pick_formulation`."""
+    are checked by ``pick_formulation``."""
     get_solver(solver)
     if _composed(problem):
         if solver not in problem.solvers:
@@ -499,7 +499,7 @@ def run(problem: str | Problem, instance: Instance, solver: str | None = None,
     """Solve ``problem`` on ``instance``. ``options``: the problem's own options plus the common
     solver options (time_limit, gap, tol, max_iter). ``modify(model)`` edits the built model before
     the solve (a changed model is checked against its class, and its closed form is not applicable);
-    ``result.model`` keeps the solved model for :func:`coopt.solve`."""
+    ``result.model`` keeps the solved model for ``coopt.solve``."""
     from coopt.models import Stamp, check_class, fingerprint, modified, put_stamp
     from coopt.solve import solve
 
@@ -548,7 +548,7 @@ def attach_reference(result: Result, prob: Problem, instance: Instance, options:
     closed form does not describe this solve, ``closed_form_error = None`` and a message "closed form
     not applicable: <why>": the model was changed (``changed``), an option is set that the closed
     form does not name (it covers the options its signature names), or the closed form raises
-    :class:`~coopt.formulations.base.NotApplicable` (or returns nothing) for this instance."""
+    ``coopt.formulations.base.NotApplicable`` (or returns nothing) for this instance."""
     if prob.closed_form is None or not result.status.has_solution:
         return
     result.closed_form, result.closed_form_error = {}, None

@@ -436,6 +436,14 @@ def cli_reference() -> str:
              "optimality (time or iteration limit, infeasible, only a local optimum, numerical trouble), `2` bad "
              "input or usage, with one line on standard error naming the field and value. "
              "See [Certificates](certificates.md#exit-codes).", ""]
+    glob = [p for p in group.params if p.name != "help"]
+    if glob:
+        lines += ["## Global options", "", "Given before the command (`coopt --problem-file my_problem.py list`).", "",
+                  "| option | type | default | help |", "|---|---|---|---|"]
+        for p in glob:
+            label = ", ".join(f"`{o}`" for o in [*p.opts, *p.secondary_opts])
+            lines.append(f"| {label} | {cell(_param_type(p))} | — | {cell(p.help or '')} |")
+        lines.append("")
     for name, cmd in group.commands.items():
         params = [p for p in cmd.params if p.name != "help"]
         args = [p for p in params if p.param_type_name == "argument"]

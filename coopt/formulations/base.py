@@ -1,7 +1,7 @@
 """What a decision problem is, for the catalogue: metadata, options, formulations.
 
 A problem module defines ``PROBLEM = Problem(...)``. A problem has either one or more
-declarative :class:`Formulation` builders (Pyomo, CVXPY, or a native exact algorithm), or a
+declarative ``Formulation`` builders (Pyomo, CVXPY, or a native exact algorithm), or a
 ``run`` function composing many solves (games). See DEVELOPERS.md.
 """
 
@@ -77,7 +77,7 @@ class Formulation:
     """One honest way to write a problem: a builder ``build(instance, **options) -> model``.
 
     ``layer`` is ``pyomo``, ``cvxpy`` or ``native`` (an exact algorithm wrapped as a
-    :class:`coopt.solve.native.NativeModel`); ``problem_class`` one of ``PROBLEM_CLASSES``.
+    ``coopt.solve.native.NativeModel``); ``problem_class`` one of ``PROBLEM_CLASSES``.
     """
 
     name: str
