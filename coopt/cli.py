@@ -325,18 +325,26 @@ def compare(
 
     inst, options = load_with_sets(problem, data, _parse_sets(set_))
     names = [s.strip() for s in solvers.split(",") if s.strip()] or solvers_for(problem_info(problem))
-    rows = []
+    from coopt.solve.status import cross_check
+
+    runs: list[tuple[str, Any]] = []
     for name in names:
         try:
-            r = run(problem, inst, solver=name, **options, **_solver_opts(time_limit, None, None))
-            d = r.to_dict()
-            rows.append({"solver": name, "formulation": r.formulation, "status": r.status.value,
-                         "objective": r.objective, "bound": r.bound, "gap": r.gap,
-                         **d["certificate"], "wall_time": r.wall_time, "note": "; ".join(r.messages)[:120]})
+            runs.append((name, run(problem, inst, solver=name, **options, **_solver_opts(time_limit, None, None))))
         except CooptError as e:
+            runs.append((name, e))
+    cross_check([r for _, r in runs if not isinstance(r, CooptError)])  # a bound below another's feasible value fails
+    rows = []
+    for name, r in runs:
+        if isinstance(r, CooptError):
             rows.append({"solver": name, "formulation": "", "status": "refused", "objective": None, "bound": None,
                          "gap": None, "primal_residual": None, "kkt_residual": None, "closed_form_error": None,
-                         "wall_time": None, "note": str(e)})
+                         "wall_time": None, "note": str(r)})
+            continue
+        d = r.to_dict()
+        rows.append({"solver": name, "formulation": r.formulation, "status": r.status.value,
+                     "objective": r.objective, "bound": r.bound, "gap": r.gap,
+                     **d["certificate"], "wall_time": r.wall_time, "note": "; ".join(r.messages)[:120]})
     import pandas as pd
 
     frame = pd.DataFrame(rows)

@@ -572,6 +572,11 @@ def attach_reference(result: Result, prob: Problem, instance: Instance, options:
         result.closed_form_error = closed_form_error(result, ref)
         if result.closed_form_error is None:
             why = f"none of its values ({', '.join(ref)}) is in the result"
+        else:
+            from coopt.solve.result import Tolerances
+            from coopt.solve.status import check_closed_form
+
+            check_closed_form(result, Tolerances.from_options(result.options), _lookup)  # the status follows it
     if why:
         result.messages.append(f"closed form not applicable: {why}")
 

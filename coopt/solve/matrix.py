@@ -1,5 +1,4 @@
-"""Linear programs given as arrays (:class:`coopt.formulations.matrix.MatrixLP`), solved by HiGHS directly,
-certified in numpy.
+"""Linear programs as arrays (a :class:`~coopt.formulations.matrix.MatrixLP`), solved by HiGHS, certified in numpy.
 
     lp = MatrixLP(c, A, row_lo, row_hi, col_lo, col_hi, sense="min", names=("x1", "x2"))
     res = coopt.solve.solve(lp, "highs", "LP")           # layer "matrix"

@@ -278,6 +278,26 @@ class Logistic(ReturnFunction):
     def _inflection(self) -> float:
         return max(self.b / self.a, 0.0)
 
+    # F written for solvers. The printed form 1/(1 + exp(b - a f)) has exp(b) at f = 0: beyond
+    # b ~ 46 that passes SCIP's infinity (1e20), and SCIP's bounds and relaxations break (values
+    # up to 10% below the optimum were reported "optimal", bounds below feasible values). With
+    # t = a f - b, F = 1 - 1/(1 + e^t) has no large coefficient while t <= T; and for t >= T = 40,
+    # 1 - F <= e^-40 = 4e-18 rounds to 0 in double precision (F == 1.0 exactly), so a model may cap
+    # f at the saturation point (b + T) / a without changing any value it can represent (the budget
+    # is an inequality: free disposal). The form is a chain of univariate functions (exp, 1/(1+.)),
+    # which SCIP relaxes well; e^t / (1 + e^t) would be a product of two, relaxed very weakly.
+    SATURATION_T = 40.0
+
+    @property
+    def saturation(self) -> float:
+        """f beyond which F(f) == 1.0 in double precision: (b + 40) / a."""
+        return (self.b + self.SATURATION_T) / self.a
+
+    def model_expression(self, f: Any, exp: Any) -> Any:
+        """F(f) = 1 - 1/(1 + e^t), t = a f - b, with the modelling layer's ``exp`` (e.g. ``pyo.exp``):
+        on 0 <= f <= saturation every exponential lies in [e^-b, e^40], below any solver's infinity."""
+        return 1 - 1 / (1 + exp(self.a * f - self.b))
+
     def _F(self, x: np.ndarray) -> np.ndarray:
         from scipy.special import expit
 

@@ -141,17 +141,29 @@ def build_exact(instance: Any, coalition: Any = None, **_: Any) -> NativeModel:
     """Exact KKT enumeration (global optimum and certified bound) for the coalition."""
     idx = _coalition(instance, coalition)
 
-    def run(**__: Any) -> NativeSolution:
+    def run(**opts: Any) -> NativeSolution:
         from coopt.formulations.vaccine.knapsack import solve_arrays
+        from coopt.solve.result import TimeLimitReached, Tolerances
 
         names = tuple(instance.names[i] for i in idx)
-        sol = solve_arrays(instance.M[idx], instance.r[idx], [instance.functions[i] for i in idx], names)
+        try:
+            sol = solve_arrays(instance.M[idx], instance.r[idx], [instance.functions[i] for i in idx], names,
+                               time_limit=opts.get("time_limit"))
+        except TimeLimitReached as stop:
+            return NativeSolution(status="time_limit", objective=None, values={}, messages=[f"exact: {stop}"])
         top = 2 ** len(idx) - 1
         f = {nm: float(x) for nm, x in zip(names, sol.f[top])}
         resid = max(0.0, float(instance.M[idx] @ sol.f[top]) - float(instance.r[idx].sum()))
-        return NativeSolution(status="optimal", objective=float(sol.v[top]), bound=float(sol.bound[top]),
-                              values={"f": f}, primal_residual=resid,
-                              messages=[f"exact KKT enumeration: {sol.polished} configurations polished"])
+        value, bound = float(sol.v[top]), float(sol.bound[top])
+        gap = relative_gap(value, bound)
+        msgs = [f"exact KKT enumeration: {sol.polished} configurations polished"]
+        status = "optimal"
+        tol = Tolerances.from_options(opts)
+        if gap is None or gap > tol.gap:  # the enumeration's own certificate did not close
+            status = "feasible"
+            msgs.append(f"exact method's bound not closed: gap {gap} > {tol.gap:.1e}")
+        return NativeSolution(status=status, objective=value, bound=bound, values={"f": f}, primal_residual=resid,
+                              messages=msgs)
 
     return NativeModel(name="vaccine.allocation", run=run, method="exact", doc="KKT enumeration")
 
@@ -234,7 +246,9 @@ def build_nlp(instance: Any, coalition: Any = None, start: str = "pro-rata", cap
     def fbounds(m: Any, i: str) -> tuple[float, float]:
         fn = funcs[i]
         lo = 1e-9 if fn.type == "ginsberg" else 0.0  # exp(a - b/f) is undefined at f = 0
-        return lo, min(fn.u, max(R / M[i], lo))
+        # logistic: F == 1.0 in double precision beyond its saturation point (free disposal)
+        top = min(fn.u, fn.saturation) if fn.type == "logistic" else fn.u
+        return lo, min(top, max(R / M[i], lo))
 
     m.f = pyo.Var(m.S, bounds=fbounds, initialize=lambda m, i: max(min(f0[i], fbounds(m, i)[1]), fbounds(m, i)[0]),
                   doc="fraction f_i of player i's size that receives resources")
@@ -244,8 +258,8 @@ def build_nlp(instance: Any, coalition: Any = None, start: str = "pro-rata", cap
 
     def F(m: Any, i: str) -> Any:
         fn = funcs[i]
-        if fn.type == "logistic":
-            return 1.0 / (1.0 + pyo.exp(-fn.a * m.f[i] + fn.b))
+        if fn.type == "logistic":  # 1 - 1/(1 + e^t), t = a f - b: no exp(b) overflow (returns.py)
+            return fn.model_expression(m.f[i], pyo.exp)
         if fn.type == "ginsberg":
             return pyo.exp(fn.a - fn.b / m.f[i])
         return m.s[i] + fn.slope * m.f[i]
@@ -352,7 +366,10 @@ def solution(result: Any, model: Any, instance: Any, coalition: Any = None, cap:
     elif isinstance(model, pyo.ConcreteModel):
         method = f"nlp-{result.solver}"
         bound = result.bound
-        result.objective = value
+        result.objective = value  # the point re-evaluated with the true F (and moved into the budget)
+        result.gap = relative_gap(value, bound) if bound is not None else None
+        _check_nlp_claim(result, M, R, funcs, cap)
+        bound = result.bound
         if result.solver == "ipopt":
             result.messages.append("Ipopt: a local optimum from the chosen start, no global claim")
     else:
@@ -360,7 +377,39 @@ def solution(result: Any, model: Any, instance: Any, coalition: Any = None, cap:
     return {"f": f, "value": value, "bound": bound, "method": method}
 
 
-#: The model in LaTeX as coded (the docs page and `coopt show vaccine.allocation` print it).
+EXACT_CHECK_MAX = 10  # players up to which the exact method's value checks a solver's bound (2^10 subsets)
+
+
+def _check_nlp_claim(result: Any, M: np.ndarray, R: float, funcs: list, cap: float | None = None) -> None:
+    """A global solver's claim on (1), checked against what coopt knows: the gap from the re-evaluated
+    objective, and the bound against feasible values -- the heuristic B.1 allocation, and for small
+    coalitions the exact method's optimum (its f is feasible; a few milliseconds at 5 players). With the
+    option ``cap`` both points are first clipped to the cap (still feasible: they spend less)."""
+    from coopt.solve.result import TimeLimitReached, Tolerances, check_bound, downgrade
+
+    def clip(f: np.ndarray) -> np.ndarray:
+        return f if cap is None else np.minimum(f, cap * R / np.asarray(M, float))
+
+    heuristic = _value(funcs, M, clip(heuristic_allocation(M, R, funcs)))
+    check_bound(result, heuristic, maximize=True, source="the heuristic B.1 value (feasible)", rel_tol=1e-9)
+    if result.bound is not None and len(funcs) <= EXACT_CHECK_MAX:
+        from coopt.formulations.vaccine.knapsack import solve_arrays
+
+        try:
+            sol = solve_arrays(M, np.zeros(len(M)) + R / len(M), funcs, tuple(map(str, range(len(M)))),
+                               time_limit=5.0)
+            exact = float(sol.v[-1]) if cap is None else _value(funcs, M, clip(np.asarray(sol.f[-1], float)))
+            check_bound(result, exact, maximize=True, source="the exact method's feasible value", rel_tol=1e-9)
+        except TimeLimitReached:
+            pass
+    if result.status == Status.OPTIMAL:
+        tol = Tolerances.from_options(result.options)
+        if result.gap is None:
+            downgrade(result, "not certified: no bound on v(S)")
+        elif result.gap > tol.gap:
+            downgrade(result, f"not certified: gap {result.gap:.2e} of the re-evaluated objective > {tol.gap:.1e}")
+
+
 def closed_form(instance: Any, coalition: Any = None, start: Any = None, pieces: Any = None,
                 **_: Any) -> dict[str, float]:
     """Theorem 2 (identical return functions F in S): (a) R(S) < f~ min_S M_i: everything to the smallest
@@ -392,6 +441,7 @@ def closed_form(instance: Any, coalition: Any = None, start: Any = None, pieces:
                         f"{ft * M.min():.6g} and (c) R >= f~ sum M = {ft * M.sum():.6g}")
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show vaccine.allocation` print it).
 MATH = r"""
 The resource allocation of a coalition $S$ (option `coalition`, default the grand coalition $N$): players
 $i\in S$ of size $M_i$ (inhabitants) with resources $r_i$ (doses), $R(S)=\sum_{i\in S}r_i$, and S-shaped
@@ -465,11 +515,11 @@ The solution reports $f$ by name, `value` $=\sum_i M_iF_i(f_i)$ recomputed with 
 receives more than the share `cap` of the coalition's resources,
 
 $$
-M_i\,f_i\le 	ext{cap}\cdot R(S),\qquad i\in S\qquad	ext{(constraint `cap`)}.
+M_i\,f_i\le \text{cap}\cdot R(S),\qquad i\in S\qquad\text{(constraint `cap`)}.
 $$
 
-**Closed form** (Theorem 2, identical $F$ in $S$, $	ilde f$ its sweet spot): (a) $R(S)<	ilde f\min_S M_i$: all
-to the smallest player, $f_k=R(S)/M_k$; (c) $R(S)\ge	ilde f\sum_S M_i$: pro rata, $f_i=R(S)/\sum_S M_i$.
+**Closed form** (Theorem 2, identical $F$ in $S$, $\tilde f$ its sweet spot): (a) $R(S)<\tilde f\min_S M_i$: all
+to the smallest player, $f_k=R(S)/M_k$; (c) $R(S)\ge\tilde f\sum_S M_i$: pro rata, $f_i=R(S)/\sum_S M_i$.
 Between the two, for different $F_i$, or with `cap`, the result says "closed form not applicable".
 """
 

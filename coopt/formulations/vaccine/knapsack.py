@@ -194,12 +194,16 @@ class _Batch:
         self.parts, self.size = [], 0
 
 
-def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ...], tol: float = 1e-12
-                 ) -> GameSolution:
+def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ...], tol: float = 1e-12,
+                 time_limit: float | None = None) -> GameSolution:
     """v(S), certified bound and optimal f for every coalition of the players (see module doc).
 
     ``M``, ``r``: the players' sizes and resources; ``funcs``: their return-function objects;
-    ``names``: their names (bit i of a coalition mask is ``names[i]``)."""
+    ``names``: their names (bit i of a coalition mask is ``names[i]``); ``time_limit`` (s): raise
+    :class:`coopt.solve.result.TimeLimitReached` once it has passed (checked every 256 configurations)."""
+    from coopt.solve.result import Deadline
+
+    deadline = Deadline(time_limit)
     P = _players(M, r, funcs)
     n = len(M)
     if n > 16:
@@ -250,6 +254,7 @@ def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ..
         np.maximum.at(bound, S_[~cand], hi_[~cand])
         ci = np.nonzero(cand)[0]
         polished += len(ci)
+        deadline.check(f"exact v(S) of {n} players, before polishing {len(ci)} candidates")
         if len(ci):
             vals, fs, caps = _polish(P, lam, xc, xv, bits, S_[ci], A_[ci], j_[ci], k_[ci], R)
             s_ci = S_[ci]
@@ -268,6 +273,8 @@ def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ..
         batch.clear()
 
     for A in range(1, full):
+        if A & 255 == 0:
+            deadline.check(f"exact v(S) of {n} players, configuration {A} of {full - 1}")
         memb = np.nonzero(bits[A])[0]
         if len(memb) < 2:
             continue

@@ -31,7 +31,9 @@ def run(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], d
     sol["method"] = f.method
     msgs = [f"method: {f.method}"] + [f"no {k} coalition exists at sigma2 = {inst.sigma2:g}: no sharing"
                                       for k in KINDS if b[k] is None]
-    status = Status.OPTIMAL if all(f.complete.values()) else Status.FEASIBLE
+    # complete, and every MILP solve with a bound (a missing gap never counts as 0)
+    status = Status.OPTIMAL if all(f.complete.values()) and (solver == "exact" or f.gap is not None) \
+        else Status.FEASIBLE
     res = Result(problem="dpshare.best_stable", status=status, solver=solver, messages=msgs,
                  formulation="enumeration" if solver == "exact" else "per-size-milp", gap=f.gap)
     nash = sol["nash"]

@@ -59,7 +59,9 @@ def run(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], l
         K_enum = max((len(S) for S in f.coalitions["robust"]), default=0)
         if f.counts.get("robust", 0) <= limit and K_enum != K:
             msgs.append(f"WARNING: largest robust size {K_enum} (search) differs from the O(n) scan's {K}")
-    status = Status.OPTIMAL if all(f.complete.values()) else Status.FEASIBLE
+    # complete, and every MILP solve with a bound (a missing gap never counts as 0)
+    status = Status.OPTIMAL if all(f.complete.values()) and (solver == "exact" or f.gap is not None) \
+        else Status.FEASIBLE
     res = Result(problem="dpshare.equilibria", status=status, solver=solver, messages=msgs,
                  formulation="enumeration" if solver == "exact" else "per-size-milp",
                  values={**{f"n_{k}": f.counts.get(k, 0) for k in KINDS}, "largest_robust_size": K,

@@ -20,6 +20,7 @@ from coopt.formulations.itinfra import stage2
 from coopt.problems import pick_formulation, solvers_for
 from coopt.solve import solve
 from coopt.solve.result import Status
+from coopt.solve.status import worst
 
 #: the solvers that can serve a formulation of itinfra.stage2 (installed or not), from the registry
 STAGE2_SOLVERS = tuple(solvers_for(stage2.PROBLEM, installed=False))
@@ -67,12 +68,10 @@ def solve_stage2(inst: ItInfraInstance, solver: str = "exact", solver_options: M
             else:
                 cache[key] = (res.status, stage2.outcome(res, inst, j))
         st, out = cache[key]
+        status = worst([status, st])  # the table carries the worst status of its solves
         if out is None:
-            status = st
             messages.append(f"Stage 2 at size {j}: {st.value}")
             continue
-        if st != Status.OPTIMAL and status == Status.OPTIMAL:
-            status = st
         pay = stage2.payoffs(inst, out)
         if j == 0:
             S_single = pay["S_single"]
