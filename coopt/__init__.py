@@ -66,6 +66,14 @@ def build(problem: str, instance: Instance, formulation: str | None = None, **op
     return _build(problem, instance, formulation, **options)
 
 
+def compare(problem: str, instance: Instance, solvers: Any = None, **options: Any) -> Any:
+    """Solve ``problem`` on ``instance`` with several solvers; the table as a pandas DataFrame
+    (see [coopt.comparison.compare][])."""
+    from coopt.comparison import compare as _compare
+
+    return _compare(problem, instance, solvers, **options)
+
+
 class _SolveModule(types.ModuleType):
     """``coopt.solve`` is the solver package and, called, ``coopt.models.solve``:
     ``coopt.solve(model, solver="highs")`` solves a model that ``coopt.build`` made (and you edited)."""
@@ -81,4 +89,4 @@ import coopt.solve as _solve_package  # noqa: E402  (cheap: the solver registry 
 _solve_package.__class__ = _SolveModule
 solve = _solve_package
 
-__all__ = ["build", "load", "run", "solve", "CooptError", "InputError", "SolverUnavailable", "__version__"]
+__all__ = ["build", "compare", "load", "run", "solve", "CooptError", "InputError", "SolverUnavailable", "__version__"]

@@ -465,11 +465,12 @@ def check_solver(problem: Problem | ProblemInfo, solver: str) -> None:
 
 # ------------------------------------------------------------------------------------ run
 def split_options(opts: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(common solver options, the problem's own options)."""
+    """(solver options: the common ones and ``solver_options``, the problem's own options)."""
     from coopt.solve import COMMON_OPTIONS
 
-    solver_opts = {k: v for k, v in opts.items() if k in COMMON_OPTIONS}
-    return solver_opts, {k: v for k, v in opts.items() if k not in COMMON_OPTIONS}
+    solver_keys = (*COMMON_OPTIONS, "solver_options")  # solver_options: the solver's own, checked by its API
+    solver_opts = {k: v for k, v in opts.items() if k in solver_keys and v is not None}
+    return solver_opts, {k: v for k, v in opts.items() if k not in solver_keys}
 
 
 def check_family(prob: Problem, instance: Instance) -> None:

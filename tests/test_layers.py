@@ -25,6 +25,7 @@ LAYER = {
     "coopt.solve": 3,
     "coopt.problems": 4,
     "coopt.models": 4,  # coopt.build / coopt.solve(model): the registry's level (stamps, class checks)
+    "coopt.comparison": 4,  # coopt.compare(): several solvers through the registry
     "coopt": 4,  # the package root: coopt.load (data) and coopt.run (problems), loaded lazily
     "coopt.games": 5,
     "coopt.experiments": 6,

@@ -52,11 +52,22 @@ def layer_of(model: Any) -> str:
     raise InputError(f"cannot solve an object of type {type(model).__name__}: not a Pyomo, CVXPY or native model")
 
 
-def _check_options(opts: dict[str, Any]) -> dict[str, Any]:
-    out = {}
+def _check_options(opts: dict[str, Any], solver: str | None = None) -> dict[str, Any]:
+    """The common options checked (positive numbers); ``solver_options`` (a mapping of the solver's own
+    options) checked by ``solver``'s API (:mod:`coopt.solve.options`) and kept under that key."""
+    out: dict[str, Any] = {}
+    opts = dict(opts)
+    specific = opts.pop("solver_options", None)
+    if specific:
+        from coopt.solve.options import check_solver_options
+
+        if solver is None:
+            raise InputError("solver_options need a solver to check them against")
+        out["solver_options"] = check_solver_options(solver, specific)
     for k, v in opts.items():
         if k not in COMMON_OPTIONS:
-            raise InputError(f"unknown solver option '{k}' (options: {', '.join(COMMON_OPTIONS)})")
+            raise InputError(f"unknown solver option '{k}' (options: {', '.join(COMMON_OPTIONS)}; a solver's own "
+                             "options go in solver_options={...})")
         if v is None:
             continue
         try:
@@ -71,18 +82,19 @@ def _check_options(opts: dict[str, Any]) -> dict[str, Any]:
 
 def solve(model: Any, solver: str, problem_class: str, **options: Any) -> Result:
     """Solve ``model`` with ``solver`` as a ``problem_class`` problem (LP, QP, ..., the class its
-    formulation declares); ``options``: time_limit (s), gap (relative), tol, max_iter."""
+    formulation declares); ``options``: time_limit (s), gap (relative), tol, max_iter, and
+    ``solver_options`` (the solver's own options, checked by its API: :mod:`coopt.solve.options`)."""
     layer = layer_of(model)
     if layer == "matrix":  # array LP, solved by highspy directly (coopt.solve.matrix)
         from coopt.solve.matrix import solve_matrix
 
         check_request(solver, problem_class)
-        opts = _check_options(options)
+        opts = _check_options(options, solver)
         result = solve_matrix(model, solver, problem_class, opts)
         result.options = {"solver": solver, **opts}
         return result
     spec = check_request(solver, problem_class, layer)
-    opts = _check_options(options)
+    opts = _check_options(options, solver)
     if layer == "pyomo":
         from coopt.solve.pyomo_backend import solve_pyomo
 
