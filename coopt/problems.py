@@ -555,7 +555,7 @@ def attach_reference(result: Result, prob: Problem, instance: Instance, options:
     result.closed_form, result.closed_form_error = {}, None
     why = changed
     if not why:
-        named = named_options(prob.closed_form, wrapper_takes_all=False)
+        named = named_options(prob.closed_form)
         bad = [f"{k} = {v!r}" for k, v in options.items()
                if named is not None and k not in named and k in prob.options and v != prob.options[k].default]
         if bad:

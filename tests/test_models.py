@@ -213,7 +213,7 @@ def _toy(closed_form) -> Problem:
 
 
 def test_a_closed_form_covers_only_the_options_it_names(inst):
-    narrow = _toy(lambda i, **_: {"x": i.kappa})
+    narrow = _toy(lambda i, j=None, **_: {"x": i.kappa})  # names an option, not `shift`: does not cover it
     plain = coopt.run(narrow, inst, solver="highs")
     assert plain.closed_form_error == pytest.approx(0.0, abs=1e-9)
     shifted = coopt.run(narrow, inst, solver="highs", shift=0.1)
@@ -226,6 +226,8 @@ def test_a_closed_form_covers_only_the_options_it_names(inst):
 
     covered = coopt.run(_toy(wide), inst, solver="highs", shift=0.1)
     assert covered.closed_form_error == pytest.approx(0.0, abs=1e-9)
+    reader = coopt.run(_toy(lambda i, **o: {"x": i.kappa + o["shift"]}), inst, solver="highs", shift=0.1)
+    assert reader.closed_form_error == pytest.approx(0.0, abs=1e-9)  # names none, reads them all: covers all
 
 
 def test_a_closed_form_may_say_why_it_does_not_apply(inst):

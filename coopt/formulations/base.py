@@ -165,8 +165,8 @@ def named_options(fn: Callable[..., Any], skip: int = 1, wrapper_takes_all: bool
     parameters: the instance, or the result, model and instance of ``solution``). A function honours
     (a builder) or covers (a closed form) exactly these; every function also takes ``**options`` so
     that a new option never breaks it. None (every option) for a function that cannot be inspected or
-    names none and only forwards ``**options`` (a wrapper), unless ``wrapper_takes_all`` is false (closed
-    forms: one that names no option covers none)."""
+    names none and takes ``**options`` (a wrapper that forwards them, or a function that reads them
+    from the mapping), unless ``wrapper_takes_all`` is false."""
     import inspect
 
     try:
