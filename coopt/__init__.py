@@ -51,27 +51,34 @@ def run(problem: str, instance: Instance, solver: str | None = None, **options: 
 
     ``formulation=NAME`` picks a formulation, ``modify=fn`` edits the built model before the solve
     (``fn(model)``), the other keywords are the problem's options and the common solver options.
-    ``result.model`` is the solved model.
-    """
+    ``result.model`` is the solved model. Raises only ``CooptError``s: ``InputError`` /
+    ``SolverUnavailable`` for what the caller can fix, ``coopt.errors.SolveError`` for an unexpected
+    failure inside a solve."""
+    from coopt.errors import boundary
     from coopt.problems import run as _run
 
-    return _run(problem, instance, solver=solver, **options)
+    with boundary(f"run {problem}"):
+        return _run(problem, instance, solver=solver, **options)
 
 
 def build(problem: str, instance: Instance, formulation: str | None = None, **options: Any) -> Any:
     """The model of ``problem`` on ``instance`` to edit and solve with `coopt.solve(model, ...)`
     (see [coopt.models.build][])."""
+    from coopt.errors import boundary
     from coopt.models import build as _build
 
-    return _build(problem, instance, formulation, **options)
+    with boundary(f"build {problem}"):
+        return _build(problem, instance, formulation, **options)
 
 
 def compare(problem: str, instance: Instance, solvers: Any = None, **options: Any) -> Any:
     """Solve ``problem`` on ``instance`` with several solvers; the table as a pandas DataFrame
     (see [coopt.comparison.compare][])."""
     from coopt.comparison import compare as _compare
+    from coopt.errors import boundary
 
-    return _compare(problem, instance, solvers, **options)
+    with boundary(f"compare {problem}"):
+        return _compare(problem, instance, solvers, **options)
 
 
 class _SolveModule(types.ModuleType):
@@ -79,9 +86,11 @@ class _SolveModule(types.ModuleType):
     ``coopt.solve(model, solver="highs")`` solves a model that ``coopt.build`` made (and you edited)."""
 
     def __call__(self, model: Any, solver: str | None = None, **options: Any) -> Result:
+        from coopt.errors import boundary
         from coopt.models import solve as _solve
 
-        return _solve(model, solver, **options)
+        with boundary("solve"):
+            return _solve(model, solver, **options)
 
 
 import coopt.solve as _solve_package  # noqa: E402  (cheap: the solver registry only)

@@ -56,7 +56,7 @@ def test_a_bad_solver_option_is_refused_before_solving(inst, solver, opts, needl
 
 
 def test_options_for_a_solver_not_compared_or_native_are_refused(inst):
-    with pytest.raises(InputError, match="solver_options for scs: not among the compared solvers"):
+    with pytest.raises(InputError, match="solver options for scs: not among the compared solvers"):
         coopt.compare("itinfra.coordinator", inst, ["highs"], j=5, solver_options={"scs": {"max_iters": 5}})
     with pytest.raises(InputError, match="solver 'exact' takes no solver-specific options"):
         coopt.run("itinfra.stage2", inst, solver="exact", j=5, solver_options={"x": 1})

@@ -28,6 +28,8 @@ __all__ = [
 ]
 
 COMMON_OPTIONS = ("time_limit", "gap", "tol", "max_iter")
+#: solvers whose backend passes ``max_iter`` on (the others refuse it instead of ignoring it)
+MAX_ITER_SOLVERS = ("highs", "ipopt")
 
 
 def __getattr__(name: str) -> Any:
@@ -53,8 +55,10 @@ def layer_of(model: Any) -> str:
 
 
 def _check_options(opts: dict[str, Any], solver: str | None = None) -> dict[str, Any]:
-    """The common options checked (positive numbers); ``solver_options`` (a mapping of the solver's own
-    options) checked by ``solver``'s API (:mod:`coopt.solve.options`) and kept under that key."""
+    """The common options checked (one range per option); ``solver_options`` (a mapping of the solver's
+    own options) checked by ``solver``'s API (``coopt.solve.options``) and kept under that key."""
+    from coopt.formulations.base import SOLVER_OPTIONS  # one range per option (finite, typed, no bool)
+
     out: dict[str, Any] = {}
     opts = dict(opts)
     specific = opts.pop("solver_options", None)
@@ -70,13 +74,7 @@ def _check_options(opts: dict[str, Any], solver: str | None = None) -> dict[str,
                              "options go in solver_options={...})")
         if v is None:
             continue
-        try:
-            fv = float(v)
-        except (TypeError, ValueError):
-            raise InputError(f"solver option '{k}' = {v!r}: expected a positive number") from None
-        if not fv > 0:
-            raise InputError(f"solver option '{k}' = {v!r}: must be > 0")
-        out[k] = fv
+        out[k] = SOLVER_OPTIONS[k].parse(k, v)
     return out
 
 
@@ -95,6 +93,9 @@ def solve(model: Any, solver: str, problem_class: str, **options: Any) -> Result
         return result
     spec = check_request(solver, problem_class, layer)
     opts = _check_options(options, solver)
+    if "max_iter" in opts and spec.name not in MAX_ITER_SOLVERS:  # refused, never silently ignored
+        raise InputError(f"solver option 'max_iter': {spec.name} does not take an iteration limit here "
+                         f"(solvers that do: {', '.join(MAX_ITER_SOLVERS)}); use time_limit")
     if layer == "pyomo":
         from coopt.solve.pyomo_backend import solve_pyomo
 

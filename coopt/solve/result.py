@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coopt.errors import TimeLimitReached  # noqa: F401 (one class: raised by Deadline.check and check_deadline)
+
 
 class Status(StrEnum):
     """Outcome of a solve. Only a proven optimum is ``optimal``."""
@@ -252,10 +254,6 @@ def check_bound(result: Result, known_feasible: float | Iterable[float | None] |
             result.gap = None
             return False
     return True
-
-
-class TimeLimitReached(Exception):
-    """Raised by an exact method that ran out of its time limit (callers report ``time_limit``)."""
 
 
 @dataclass

@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from coopt.errors import InputError
+from coopt.data.vaccine import check_enumerable
+from coopt.errors import InputError, TimeLimitReached, check_deadline, deadline_after
 from coopt.formulations.base import Formulation, NotApplicable, Option, Problem
 from coopt.formulations.native import NativeModel, NativeSolution
 from coopt.solve.result import Status, relative_gap
@@ -89,24 +90,32 @@ def heuristic_allocation(M: np.ndarray, R: float, funcs: list) -> np.ndarray:
     return g
 
 
-def heuristic_values(M: np.ndarray, r: np.ndarray, funcs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def heuristic_values(M: np.ndarray, r: np.ndarray, funcs: list, deadline: float | None = None
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """v^H(S) for every coalition (bit mask) with the superadditivity repair of Appendix B.1.
+
+    ``deadline`` (``time.perf_counter()``): :class:`coopt.errors.TimeLimitReached` once it is passed.
 
     Returns (v_raw, v_repaired, g) with g[S] the allocation carried along by the repair (the
     concatenation of the sub-coalitions' allocations when a split is better). Coalitions are
     visited in increasing bit-mask order, so every K and S \\ K is repaired before S."""
     n = len(M)
+    check_enumerable(n, "heuristic", "vaccine heuristic")
     full = 2**n
     M = np.asarray(M, float)
     v_raw = np.zeros(full)
     g = np.zeros((full, n))
     for S in range(1, full):
+        if S & 63 == 0:
+            check_deadline(deadline)
         idx = [i for i in range(n) if S >> i & 1]
         gi = heuristic_allocation(M[idx], float(np.sum(np.asarray(r)[idx])), [funcs[i] for i in idx])
         g[S, idx] = gi
         v_raw[S] = _value([funcs[i] for i in idx], M[idx], gi)
     v = v_raw.copy()
     for S in range(1, full):
+        if S & 63 == 0:
+            check_deadline(deadline)
         K = (S - 1) & S
         while K:
             rest = S ^ K
@@ -140,6 +149,7 @@ def heuristic_game_values(instance: Any) -> tuple[pd.DataFrame, dict[str, float]
 def build_exact(instance: Any, coalition: Any = None, **_: Any) -> NativeModel:
     """Exact KKT enumeration (global optimum and certified bound) for the coalition."""
     idx = _coalition(instance, coalition)
+    check_enumerable(len(idx), "exact", "vaccine.allocation")
 
     def run(**opts: Any) -> NativeSolution:
         from coopt.formulations.vaccine.knapsack import solve_arrays
@@ -171,10 +181,17 @@ def build_exact(instance: Any, coalition: Any = None, **_: Any) -> NativeModel:
 def build_heuristic(instance: Any, coalition: Any = None, **_: Any) -> NativeModel:
     """Appendix B.1 heuristic plus the superadditivity repair over the subsets of S."""
     idx = _coalition(instance, coalition)
+    check_enumerable(len(idx), "heuristic", "vaccine.allocation")
 
-    def run(**__: Any) -> NativeSolution:
+    def run(time_limit: float | None = None, **__: Any) -> NativeSolution:
         names = tuple(instance.names[i] for i in idx)
-        raw, v, g = heuristic_values(instance.M[idx], instance.r[idx], [instance.functions[i] for i in idx])
+        try:
+            raw, v, g = heuristic_values(instance.M[idx], instance.r[idx], [instance.functions[i] for i in idx],
+                                         deadline=deadline_after(time_limit))
+        except TimeLimitReached:
+            return NativeSolution(status="time_limit", objective=None, bound=None, values={}, messages=[
+                f"heuristic B.1 with its repair over the 2^{len(idx)} subsets stopped at the time limit "
+                f"({time_limit:g} s)"])
         top = 2 ** len(idx) - 1
         msg = [f"heuristic B.1: raw v^H = {raw[top]:.10g}, after the superadditivity repair {v[top]:.10g}"]
         return NativeSolution(status="feasible", objective=float(v[top]), bound=None,
@@ -534,9 +551,9 @@ PROBLEM = Problem(
         "coalition": Option("list[str]", None, "members of S (comma list of names); default the grand coalition"),
         "start": Option(str, "pro-rata", "NLP start: pro-rata, heuristic or zero",
                         choices=("pro-rata", "heuristic", "zero")),
-        "pieces": Option(int, 32, "PWL MILP: segments per player"),
-        "cap": Option(float, None, "largest share of R(S) one player may receive, M_i f_i <= cap R(S), 0 < cap <= 1 "
-                      "(default: none; formulations nlp and pwl-milp)"),
+        "pieces": Option(int, 32, "PWL MILP: segments per player", low=1, high=1000),
+        "cap": Option(float, None, "largest share of R(S) one player may receive, M_i f_i <= cap R(S) "
+                      "(default: none; formulations nlp and pwl-milp)", low=0, high=1, low_inclusive=False),
     },
     formulations=(
         Formulation("exact-kkt", "native", "NCNLP", build_exact, "KKT enumeration, global with certificate"),

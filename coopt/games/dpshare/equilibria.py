@@ -132,8 +132,10 @@ PROBLEM = Problem(
     paper="Bassily, Donahue, Sen, Zhao & Ziani (2026), section 3.1 (Defs. 7, 8), Appendix A (Claims 5-8)",
     equations="Defs. 7, 8; Claims 5, 6, 7, 8; (5), (6)",
     options={
-        "limit": Option(int, 500, "report at most this many coalitions of each kind (lowest social cost first)"),
-        "delta": Option(float, 1e-9, "MILP tolerance for the strict entry inequalities (times max(1, sigma2))"),
+        "limit": Option(int, 500, "report at most this many coalitions of each kind (lowest social cost first)",
+                        low=1, high=100_000),
+        "delta": Option(float, 1e-9, "MILP tolerance for the strict entry inequalities (times max(1, sigma2))",
+                        low=0, low_inclusive=False, high=1e-4),
     },
     run=run,
     default_solver="exact",

@@ -130,6 +130,7 @@ def equilibria(tb: HetTables, tol: float = 1e-9) -> tuple[list[Composition], dic
 
 def run(inst: ItInfraHetInstance, solver: str, solver_options: Mapping[str, Any], tie_tol: float = 1e-9,
         **_: Any) -> Result:
+    inst.check_compositions("itinfra.heterogeneous")
     tb = HetTables(inst, solver, solver_options)
     if not tb.complete:  # a deviation gain needs every neighbouring composition: no equilibrium claim
         res = Result(problem="itinfra.heterogeneous", status=tb.status, solver=solver,
@@ -199,7 +200,7 @@ PROBLEM = Problem(
     summary="Equilibrium compositions with heterogeneous district costs (Appendix B.2, any number of types)",
     paper="Guo, Liu & Nault (2024), Appendix B",
     equations="(B.1), the conditions of B.2",
-    options={"tie_tol": Option(float, 1e-9, "tie tolerance on deviation gains (relative)")},
+    options={"tie_tol": Option(float, 1e-9, "round-off allowance on deviation gains (relative)", low=0, high=1e-6)},
     run=run,
     default_solver="exact",
     solvers=("exact", "ipopt", "scip"),

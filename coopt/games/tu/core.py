@@ -144,7 +144,8 @@ PROBLEM = Problem(
     paper="Bondareva 1963 (Problemy Kibernetiki 10); Shapley 1967, Naval Res. Logist. Q. 14(4), "
           "doi:10.1002/nav.3800140404",
     equations="x(N) = v(N), x(S) >= v(S)",
-    options={"rel_tol": Option(float, CORE_REL_TOL, "tolerance of the core test, relative to max |v(S)|")},
+    options={"rel_tol": Option(float, CORE_REL_TOL, "tolerance of the core test, relative to max |v(S)|",
+                               low=0, high=1e-3)},
     run=run,
     default_solver="highs",
     solvers=("highs",),

@@ -77,8 +77,9 @@ PROBLEM = Problem(
     paper="Shapley 1953, Contributions to the Theory of Games II, doi:10.1515/9781400881970-018",
     equations="phi_i = sum_S |S|!(n-|S|-1)!/n! (v(S+i) - v(S))",
     options={
-        "samples": Option(int, 0, "0: exact; m > 0: m random orders (estimate with a 95% interval)"),
-        "seed": Option(int, 0, "random seed of the sampled estimate"),
+        "samples": Option(int, 0, "0: exact; m > 0: m random orders (estimate with a 95% interval)", low=0,
+                          high=10**7),
+        "seed": Option(int, 0, "random seed of the sampled estimate", low=0, high=2**32 - 1),
     },
     run=run,
     default_solver="exact",

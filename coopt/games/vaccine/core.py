@@ -273,7 +273,8 @@ PROBLEM = Problem(
     paper="Westerink-Duijzer, Schlicher & Musegaas (2019), Section 3.2, 6.1, Appendix B.2",
     equations="(2), (17)",
     options={
-        "rel_tol": Option(float, tu_core.CORE_REL_TOL, "relative round-off allowance added to epsilon (times max|v|)"),
+        "rel_tol": Option(float, tu_core.CORE_REL_TOL, "relative round-off allowance added to epsilon (times max|v|)",
+                          low=0, high=1e-3),
         "generation": Option(str, "auto", f"constraint generation: auto (n > {GENERATION_ABOVE}), on, off",
                              choices=("auto", "on", "off")),
     },

@@ -175,7 +175,7 @@ PROBLEM = Problem(
     equations="(12)-(16)",
     options={
         "coalition": Option("list[str]", None, "coalition members (comma list); default: all players"),
-        "rel_tol": Option(float, 1e-7, "relative tolerance of the comparisons"),
+        "rel_tol": Option(float, 1e-7, "relative tolerance of the comparisons", low=0, high=1e-3),
     },
     run=run,
     default_solver="scip",
