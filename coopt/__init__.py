@@ -39,11 +39,12 @@ if TYPE_CHECKING:
 
 # `import coopt` stays cheap (the CLI's --help and `coopt list` pay for nothing they do not use):
 # the data layer (pydantic, pandas) and the problem registry load on first use.
-def load(ref: Any, overrides: Any = None) -> Instance:
-    """Load an instance: a bundled name (``itinfra/paper-figure1``) or a YAML path (see ``coopt.data.load``)."""
+def load(ref: Any, overrides: Any = None, family: str | None = None) -> Instance:
+    """Load an instance: a bundled name (``itinfra/paper-figure1``), a YAML path, or a pandas DataFrame of
+    players with ``family=`` and the other fields in ``overrides`` (see ``coopt.data.load``)."""
     from coopt.data.base import load as _load
 
-    return _load(ref, overrides)
+    return _load(ref, overrides, family)
 
 
 def run(problem: str, instance: Instance, solver: str | None = None, **options: Any) -> Result:

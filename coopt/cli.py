@@ -620,6 +620,58 @@ def sweep(
 
 
 @app.command()
+def schema(
+    family: Annotated[str, typer.Argument(help="data family (itinfra, vaccine, dpshare, ...); none: list them")] = "",
+    format: Annotated[str, typer.Option("--format", "-f", help="table | json | markdown")] = "table",
+) -> None:
+    """The fields of a data family's instances: name, type, default, meaning and allowed range."""
+    from coopt.data import families
+    from coopt.data.fields import field_rows
+
+    if format not in ("table", "json", "markdown"):
+        raise InputError(f"--format {short_repr(format)}: coopt schema writes table, json, markdown")
+    fams = families()
+    if not family:
+        for name, cls in sorted(fams.items()):
+            out.print(escape(f"{name}: {' '.join((cls.__doc__ or '').split())}"))
+        out.print("coopt schema FAMILY lists a family's fields")
+        return
+    if family not in fams:
+        raise InputError(f"unknown family {short_repr(family)} (families: {', '.join(sorted(fams))})")
+    cls = fams[family]
+    rows = field_rows(cls)
+    tables = list(getattr(cls, "table_fields", ()))
+    note = (f"{', '.join(tables)}: an inline list, or a CSV or Excel (.xlsx) file named in the YAML "
+            f"({tables[0]}: file.csv or {tables[0]}_csv: file.csv), one column per {tables[0]}[] field; "
+            f"in Python, coopt.load(dataframe, {{...other fields}}, family='{family}')") if tables else ""
+    if family == "vaccine":  # the return functions' parameters (a shared one, or per player / CSV columns)
+        from coopt.data.vaccine.returns import PARAMETERS
+
+        kinds = "; ".join(f"{k}: {', '.join(need)}" + (f" (optional: {', '.join(opt)})" if opt else "")
+                          for k, (need, opt) in PARAMETERS.items())
+        note += f". return_function types and parameters: {kinds}; variant: paper, A or B"
+    if format == "json":
+        print(json.dumps({"family": family, "doc": " ".join((cls.__doc__ or "").split()), "fields": rows,
+                          "tables": note}, indent=2))
+        return
+    if format == "markdown":
+        print("| field | type | default | meaning and range |\n|---|---|---|---|")
+        for r in rows:
+            print(f"| `{r['field']}` | {r['type']} | {r['default']} | {r['meaning'].replace('|', '/')} |")
+        if note:
+            print(f"\n{note}")
+        return
+    t = Table(title=escape(f"family {family}: {' '.join((cls.__doc__ or '').split())}"))
+    for c in ("field", "type", "default", "meaning and range"):
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        t.add_row(*map(Text, (r["field"], r["type"], r["default"], r["meaning"])))
+    out.print(t)
+    if note:
+        out.print(escape(note))
+
+
+@app.command()
 def reproduce(
     names: Annotated[list[str], typer.Argument(help="experiment names, or 'all'")],
     quick: Annotated[bool, typer.Option(help="coarser grids, fewer samples (minutes)")] = False,

@@ -64,3 +64,28 @@ def test_list_names_every_bundled_data_set(cli):
     assert sets["itinfra/paper-figure1"]["family"] == "itinfra" and sets["vaccine/example-1"]["description"]
     r = cli("list")
     assert "bundled data sets" in r.stdout and "vaccine/us-hhs-2009" in r.stdout
+
+
+@pytest.mark.parametrize("family", ["itinfra", "vaccine", "dpshare", "itinfra-het", "tu"])
+def test_schema_lists_every_field_with_its_meaning(cli, family):
+    """coopt schema FAMILY: every field of the family's pydantic schema (and of its players) with its text."""
+    from coopt.data import families
+
+    r = cli("schema", family, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    got = {row["field"]: row for row in json.loads(r.stdout)["fields"]}
+    cls = families()[family]
+    for name, f in cls.model_fields.items():
+        if name != "family":
+            assert name in got and got[name]["meaning"] == " ".join((f.description or "").split())
+    if "players" in cls.model_fields and family != "tu":
+        assert any(k.startswith("players[].") for k in got)
+    r = cli("schema", family)
+    assert r.returncode == 0 and family in r.stdout
+
+
+def test_schema_refuses_an_unknown_family(cli):
+    r = cli("schema", "nope")
+    assert r.returncode == 2 and "unknown family 'nope'" in r.stderr
+    r = cli("schema")
+    assert r.returncode == 0 and "vaccine:" in r.stdout
