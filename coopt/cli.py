@@ -493,7 +493,7 @@ def _csv_text(rows: list[dict[str, Any]]) -> str:
     w = csv.DictWriter(buf, fieldnames=list(COMPARE_COLUMNS), lineterminator="\n")
     w.writeheader()
     for row in rows:
-        w.writerow({k: "" if v is None else (repr(v) if isinstance(v, float) else v) for k, v in row.items()})
+        w.writerow({k: "" if v is None else (repr(float(v)) if isinstance(v, float) else v) for k, v in row.items()})
     return buf.getvalue()
 
 

@@ -115,10 +115,15 @@ def _row(name: str, r: Any, limit: float | None, default_limit: bool) -> dict[st
     notes = list(r.messages)
     if default_limit and limit is not None and r.status.value != "optimal":
         notes.insert(0, f"time limit {limit:g} s (coopt compare's default; pass --time-limit to change)")
-    return {"solver": name, "formulation": r.formulation, "status": r.status.value, "objective": r.objective,
-            "bound": r.bound, "gap": r.gap, "primal_residual": cert.get("primal_residual"),
-            "kkt_residual": cert.get("kkt_residual"), "closed_form_error": cert.get("closed_form_error"),
-            "wall_time": r.wall_time, "note": one_line("; ".join(notes), 300)}
+    return {"solver": name, "formulation": r.formulation, "status": r.status.value, "objective": _num(r.objective),
+            "bound": _num(r.bound), "gap": _num(r.gap), "primal_residual": _num(cert.get("primal_residual")),
+            "kkt_residual": _num(cert.get("kkt_residual")), "closed_form_error": _num(cert.get("closed_form_error")),
+            "wall_time": _num(r.wall_time), "note": one_line("; ".join(notes), 300)}
+
+
+def _num(x: Any) -> float | None:
+    """A plain Python float (numpy scalars from the solvers' arrays too), or None."""
+    return None if x is None else float(x)
 
 
 def compare_rows(problem: str | Problem, instance: Instance, solvers: Sequence[str] | str | None = None, *,
