@@ -63,7 +63,7 @@ def test_the_cap_is_refused_by_formulations_that_do_not_take_it():
     with pytest.raises(InputError, match="formulation exact-kkt does not take option 'cap' = 0.3; "
                                          "formulations that do: nlp, pwl-milp"):
         coopt.run("vaccine.allocation", inst, solver="exact", cap=0.3)
-    with pytest.raises(InputError, match="'cap' = 1.5: must satisfy 0 < cap <= 1"):
+    with pytest.raises(InputError, match="option 'cap' = 1.5: must be <= 1"):
         coopt.run("vaccine.allocation", inst, solver="scip", cap=1.5)
     with pytest.raises(InputError, match="exact-kkt does not take option 'pieces' = 64"):  # never ignored
         coopt.run("vaccine.allocation", inst, solver="exact", pieces=64)
