@@ -215,7 +215,7 @@ def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ..
     H0 = bits @ P.h0
     lam = _grid(P)
     xc, gc, xv, gv = _tables(P, lam)
-    deadline.check("tabulating the KKT curves")
+    deadline.check(f"exact v(S) of {n} players, after the lookup tables")
     xc0, gc0 = np.nan_to_num(xc), np.nan_to_num(gc)
     xv0, gv0 = np.nan_to_num(xv), np.nan_to_num(gv)
     valid_c = np.isfinite(xc)
