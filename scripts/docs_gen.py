@@ -266,7 +266,9 @@ def certificate_lines(prob: Any) -> list[str]:
                      "text above).")
     if prob.closed_form is not None:
         lines.append("- `closed_form_error`: the largest relative distance from the paper's closed form "
-                     "(`closed_form` lists the reference values).")
+                     "(`closed_form` lists the reference values); `null` with the message \"closed form not "
+                     "applicable: ...\" where the closed form does not describe the solve (an option it does not "
+                     "cover, a model changed after it was built, or an instance outside its assumptions).")
     else:
         lines.append("- `closed_form_error`: null (no closed form is declared for this problem).")
     return lines
