@@ -31,11 +31,26 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from coopt.errors import CooptError, InputError, SolverUnavailable, describe_exception, one_line, short_repr
+from coopt.comparison import COLUMNS as COMPARE_COLUMNS  # cheap: no solver, no pandas
+from coopt.comparison import COMPARE_TIME_LIMIT
+from coopt.errors import CooptError, InputError, describe_exception, one_line, short_repr
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="coopt: optimization models for coalition formation and cooperative allocation.")
 out = Console()
+
+@app.callback()
+def _global(problem_file: Annotated[list[Path] | None, typer.Option(
+        "--problem-file", help="a Python file defining PROBLEM = Problem(...) (or PROBLEMS): your own problem, "
+                               "listed, shown, solved, compared, swept and exported like the bundled ones "
+                               "(repeatable; give it before the command)")] = None) -> None:
+    """coopt: optimization models for coalition formation and cooperative allocation."""
+    if problem_file:
+        from coopt.problems import load_problem_file
+
+        for path in problem_file:
+            load_problem_file(path)
+
 
 DataOpt = Annotated[str, typer.Option("--data", "-d",
                                       help="data file (YAML) or bundled name, e.g. itinfra/paper-figure1")]
@@ -213,9 +228,26 @@ def catalogue_markdown() -> str:
     return "\n".join(lines)
 
 
+def datasets() -> list[dict[str, str]]:
+    """The bundled data sets: name (for --data), family, and the first line of the file's own comment."""
+    import yaml
+
+    root = Path(__file__).with_name("data")  # coopt.data.base.BUNDLED_DIR, without importing the data layer
+    rows = []
+    for name in sorted(str(f.relative_to(root).with_suffix("")) for f in root.glob("*/*.yaml")):
+        text = (root / f"{name}.yaml").read_text()
+        comment = next((ln.lstrip("# ").strip() for ln in text.splitlines() if ln.startswith("#")), "")
+        try:
+            family = str((yaml.safe_load(text) or {}).get("family", ""))
+        except yaml.YAMLError:
+            family = ""
+        rows.append({"name": name, "family": family, "description": comment})
+    return rows
+
+
 @app.command("list")
 def list_(format: Annotated[str, typer.Option("--format", "-f", help="table | json | markdown")] = "table") -> None:
-    """Problems (name, family, class, layer, equations) and solvers (installed, capabilities)."""
+    """Problems (name, family, class, layer, equations), bundled data sets and solvers (installed, capabilities)."""
     from coopt.problems import index
     from coopt.solve import SOLVERS
 
@@ -233,6 +265,7 @@ def list_(format: Annotated[str, typer.Option("--format", "-f", help="table | js
             "solvers": [{"name": s.name, "layer": s.layer, "classes": list(s.classes),
                          "global_for": list(s.global_for), "installed": s.available,
                          "reason": s.unavailable_reason, "doc": s.doc} for s in SOLVERS.values()],
+            "datasets": datasets(),
         }
         print(json.dumps(payload, indent=2))
         return
@@ -242,6 +275,12 @@ def list_(format: Annotated[str, typer.Option("--format", "-f", help="table | js
     for p in probs.values():
         t.add_row(p.name, ",".join(p.classes), ",".join(p.layers) or "composed", p.equations, p.summary)
     out.print(t)
+    d = Table(title="bundled data sets (--data NAME)")
+    for c in ("name", "family", "description"):
+        d.add_column(c)
+    for row in datasets():
+        d.add_row(row["name"], row["family"], row["description"])
+    out.print(d)
     s = Table(title="solvers")
     for c in ("name", "layer", "classes", "global for", "installed"):
         s.add_column(c)
@@ -253,10 +292,18 @@ def list_(format: Annotated[str, typer.Option("--format", "-f", help="table | js
 
 @app.command()
 def show(problem: str, data: DataOpt = "", set_: SetOpt = None,
-         formulation: Annotated[str, typer.Option(help="formulation name")] = "") -> None:
-    """The formulation as a reader wants it: sets, parameters, variables, objective, constraints."""
-    from coopt.problems import problem_info
+         formulation: Annotated[str, typer.Option(help="formulation name")] = "",
+         math: Annotated[str, typer.Option(help="the algebra as plain text, its LaTeX source, or none")] = "plain",
+         ) -> None:
+    """The problem as a reader wants it: its paper, its algebra, its formulations with the solvers that fit,
+    its options; with --data, the model built on the data (sets, parameters, variables, constraints)."""
+    from coopt.formulations.describe import math_text
+    from coopt.formulations.papers import paper_of
+    from coopt.problems import formulation_solvers, problem_info
+    from coopt.solve import SOLVERS
 
+    if math not in ("plain", "latex", "none"):
+        raise InputError(f"--math {math!r}: must be plain, latex or none")
     info = problem_info(problem)
     if data:  # bad data or --set values are refused (exit 2) even where the model is not shown
         inst, options = load_with_sets(problem, data, _parse_sets(set_))
@@ -264,29 +311,45 @@ def show(problem: str, data: DataOpt = "", set_: SetOpt = None,
         info.parse_options(options)
     elif set_:
         raise InputError("--set needs --data (the instance it changes)")
-    out.print(f"[bold]{escape(info.name)}[/bold]: {escape(info.summary)}\npaper: {escape(info.paper)}; "
-              f"equations {escape(info.equations)}")
+    paper = paper_of(info.family)
+    lines = [f"[bold]{escape(info.name)}[/bold]: {escape(info.summary)}",
+             escape(f"paper: {info.paper}; equations {info.equations}")]
+    if paper is not None:
+        lines.append(escape(f"  {paper.citation}"))
     for name, opt in info.options.items():
-        out.print(escape(f"  option {name} ({opt.allowed_for(name)}; default {opt.default}): {opt.doc}"))
-    if info.composed or not data:
+        lines.append(escape(f"  option {name} ({opt.allowed_for(name)}; default {opt.default}): {opt.doc}"))
+    out.print("\n".join(lines))
+    if info.math and math != "none":
+        out.print("\n[bold]model[/bold]" + (" (LaTeX)" if math == "latex" else ""))
+        out.print(escape(info.math if math == "latex" else math_text(info.math)), soft_wrap=True)
         for f in info.formulations:
-            out.print(escape(f"  formulation {f.name}: {f.layer} {f.problem_class} — {f.doc}"))
-        if info.composed:
-            out.print(escape(f"  composed problem: {info.run_doc}"))
+            if f.math:
+                out.print(escape(f"formulation {f.name}: " + (f.math if math == "latex" else math_text(f.math))),
+                          soft_wrap=True)
+    if info.formulations:
+        out.print("\n[bold]formulations and the solvers that fit[/bold] (* not installed)")
+        for f in info.formulations:
+            fit = ", ".join(s + ("" if SOLVERS[s].available else "*") for s in formulation_solvers(f))
+            out.print(escape(f"  {f.name}: {f.layer} {f.problem_class} — {f.doc}; solvers: {fit or 'none'}"))
+    if info.composed:
+        fit = ", ".join(s + ("" if SOLVERS[s].available else "*") for s in info.solvers)
+        out.print(escape(f"\ncomposed of many solves ({info.problem_class}): {info.run_doc}\n  solvers: {fit}"))
+    if not data or info.composed:
         if not data and info.formulations:
-            out.print("  (pass --data to see the model with its parameter values)")
+            out.print("  (pass --data to see the model built on an instance)")
         return
     forms = [f for f in info.formulations if not formulation or f.name == formulation]
     if not forms:
         raise InputError(f"{problem}: unknown formulation '{formulation}'")
     from coopt.formulations.describe import describe
-    from coopt.problems import get_problem
+    from coopt.problems import formulation_refusal, get_problem
 
     prob = get_problem(problem)
     opts = prob.parse_options(dict(options))
     for f in prob.formulations:
         if f.name in {g.name for g in forms}:
-            out.print(describe(f, f.build(inst, **opts)))
+            why = formulation_refusal(prob, f, opts)
+            out.print("\n" + escape(describe(f, f.build(inst, **opts)) if not why else f"formulation {f.name}: {why}"))
 
 
 def _solver_opts(time_limit: float | None, gap: float | None, tol: float | None,
@@ -334,75 +397,6 @@ def solve(
         raise typer.Exit(1)
 
 
-#: time limit (seconds) ``coopt compare`` gives each solver that may search long (global MILP/MINLP
-#: solvers) when ``--time-limit`` is not given: one slow solver must not hold the whole table
-COMPARE_TIME_LIMIT = 60.0
-_SEARCH_CLASSES = ("MILP", "MIQP", "MINLP", "NCNLP")
-COMPARE_COLUMNS = ("solver", "formulation", "status", "objective", "bound", "gap", "primal_residual",
-                   "kkt_residual", "closed_form_error", "wall_time", "note")
-
-
-def _compare_names(solvers: str, default: list[str]) -> list[str]:
-    """Solver names of ``--solvers`` (default: every installed capable one); unknown or repeated -> exit 2."""
-    from coopt.solve import SOLVERS
-
-    if not solvers.strip():
-        return default
-    names = [s.strip() for s in solvers.split(",")]
-    if any(not s for s in names):
-        raise InputError(f"--solvers {short_repr(solvers)}: an empty name in the comma list")
-    for s in names:
-        if s not in SOLVERS:
-            raise SolverUnavailable(f"--solvers: unknown solver {short_repr(s)} (known: {', '.join(SOLVERS)})")
-        if names.count(s) > 1:
-            raise InputError(f"--solvers: {short_repr(s)} is given twice")
-    return names
-
-
-def _compare_limit(name: str, time_limit: float | None) -> float | None:
-    from coopt.solve import SOLVERS
-
-    if time_limit is not None:
-        return time_limit
-    spec = SOLVERS[name]
-    if spec.layer != "native" and any(c in spec.global_for for c in _SEARCH_CLASSES):
-        return COMPARE_TIME_LIMIT
-    return None
-
-
-def _compare_run(problem: str, inst: Any, name: str, options: dict[str, Any], limit: float | None) -> Any:
-    """One solver's result, or its refusal / error row (never raises: one solver failing must not abort
-    the table)."""
-    from coopt.problems import run
-
-    row: dict[str, Any] = dict.fromkeys(COMPARE_COLUMNS)
-    row["solver"] = name
-    try:
-        return run(problem, inst, solver=name, **{**options, **_solver_opts(limit, None, None)})
-    except CooptError as e:
-        row.update(status="refused" if e.exit_code == 2 else "error", note=str(e))
-    except Exception as e:
-        row.update(status="error", note=describe_exception(e))
-    return row
-
-
-def _compare_row(name: str, r: Any, limit: float | None, default_limit: bool) -> dict[str, Any]:
-    """One row of the comparison from a solver's result (an error row passes through)."""
-    if isinstance(r, dict):
-        return r
-    row: dict[str, Any] = dict.fromkeys(COMPARE_COLUMNS)
-    row["solver"] = name
-    cert = r.to_dict()["certificate"]
-    notes = list(r.messages)
-    if default_limit and limit is not None and r.status.value != "optimal":
-        notes.insert(0, f"time limit {limit:g} s (coopt compare's default; pass --time-limit to change)")
-    row.update(formulation=r.formulation, status=r.status.value, objective=r.objective, bound=r.bound, gap=r.gap,
-               primal_residual=cert.get("primal_residual"), kkt_residual=cert.get("kkt_residual"),
-               closed_form_error=cert.get("closed_form_error"), wall_time=r.wall_time,
-               note=one_line("; ".join(notes), 300))
-    return row
-
-
 def _number_cell(x: Any) -> str:
     """A table cell: numbers in full to 6 significant digits with their exponent (3.7e-16, not 3.73...)."""
     if x is None:
@@ -432,41 +426,49 @@ def compare(
     time_limit: Annotated[float | None, typer.Option(
         help=f"seconds per solver (default: {COMPARE_TIME_LIMIT:g} s for global MILP/MINLP solvers, none for others)"
     )] = None,
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="also write the table to this file: .csv or .json (written whole, or not at all)")] = None,
+    plot_file: Annotated[Path | None, typer.Option(
+        "--plot", help="draw wall time and gap per solver as bar charts into this .png (or .pdf, .svg)")] = None,
+    solver_option: Annotated[list[str] | None, typer.Option(
+        "--solver-option", help="a solver's own option, SOLVER.NAME=VALUE, e.g. scs.max_iters=5000 (repeatable; "
+                                "checked by the solver, refused if it does not know it)")] = None,
 ) -> None:
     """Solve one problem with several solvers: status, objective, gap, residuals, closed-form error, time.
 
     A solver that is refused or fails is a row of its own; the table goes on. Exit 1 when no solver
     proved optimality."""
+    from coopt.comparison import compare_rows, parse_solver_options, solver_names
     from coopt.problems import problem_info, solvers_for
 
     _check_format("compare", format)
     if time_limit is not None:
         time_limit = _solver_opts(time_limit, None, None)["time_limit"]
+    checks = ((out_file, (".csv", ".json"), "--out"), (plot_file, (".png", ".pdf", ".svg"), "--plot"))
+    for path, kinds, option in checks:
+        if path is not None:  # before the data is loaded and anything solved
+            if path.suffix.lower() not in kinds:
+                raise InputError(f"{option} {short_repr(str(path))}: the file name must end in {' or '.join(kinds)}")
+            check_out_file(path, option)
     info = problem_info(problem)
-    names = _compare_names(solvers, [])
+    names = solver_names(solvers)
     inst, options = load_with_sets(problem, data, _parse_sets(set_))
     names = names or solvers_for(info)
+    specific = parse_solver_options(solver_option or [], names)
     if time_limit is not None and "time_limit" in options:
         raise InputError("time_limit given twice: as --time-limit and as --set time_limit")
     if "time_limit" in options:
         time_limit = options.pop("time_limit")
-    from coopt.solve.status import cross_check
-
     with _machine_stdout(format != "table"):
-        limits = {name: _compare_limit(name, time_limit) for name in names}
-        runs = {name: _compare_run(problem, inst, name, options, limits[name]) for name in names}
-    # a bound below another solver's feasible value is a failed certificate, not an optimum
-    cross_check([r for r in runs.values() if not isinstance(r, dict)])
-    rows = [_compare_row(name, runs[name], limits[name], time_limit is None) for name in names]
+        rows = compare_rows(problem, inst, names, time_limit=time_limit, solver_options=specific, **options)
+    if out_file is not None:
+        _write_table(rows, out_file)
+    if plot_file is not None:
+        _plot_compare(rows, plot_file, f"{problem} on {inst.name}")
     if format == "json":
         print(json.dumps([{k: _plain(v) for k, v in row.items()} for row in rows], indent=2, allow_nan=False))
     elif format == "csv":
-        import csv
-
-        w = csv.DictWriter(sys.stdout, fieldnames=list(COMPARE_COLUMNS), lineterminator="\n")
-        w.writeheader()
-        for row in rows:
-            w.writerow({k: "" if v is None else (repr(v) if isinstance(v, float) else v) for k, v in row.items()})
+        print(_csv_text(rows), end="")
     else:
         # every cell in full (numbers to 6 digits with their exponent); the table is as wide as it needs
         cells = [[_number_cell(row[c]) for c in COMPARE_COLUMNS] for row in rows]
@@ -481,6 +483,110 @@ def compare(
     if not any(r["status"] == "optimal" for r in rows):
         print(f"coopt: {problem}: no solver proved optimality", file=sys.stderr)
         raise typer.Exit(1)
+
+
+def _csv_text(rows: list[dict[str, Any]]) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(COMPARE_COLUMNS), lineterminator="\n")
+    w.writeheader()
+    for row in rows:
+        w.writerow({k: "" if v is None else (repr(float(v)) if isinstance(v, float) else v) for k, v in row.items()})
+    return buf.getvalue()
+
+
+def _write_atomic(path: Path, write: Any) -> None:
+    """``write(tmp_path)`` into a temporary file beside ``path``, renamed to ``path`` once complete."""
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=folder)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _write_table(rows: list[dict[str, Any]], path: Path) -> None:
+    """The comparison table as CSV or JSON (by the file's suffix), atomically."""
+    if path.suffix.lower() == ".json":
+        text = json.dumps([{k: _plain(v) for k, v in row.items()} for row in rows], indent=2, allow_nan=False) + "\n"
+    else:
+        text = _csv_text(rows)
+    _write_atomic(path, lambda tmp: tmp.write_text(text))
+
+
+def _plot_compare(rows: list[dict[str, Any]], path: Path, title: str) -> None:
+    """Bar charts of wall time and relative gap per solver (log scales). A solver without a gap (no proven
+    bound) or without a time (refused) is a hatched stub labelled with why; blue: a proven optimum."""
+    from coopt.experiments.base import pyplot
+
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    labels = [r["solver"] for r in rows]
+    panels = ((axes[0], "wall_time", "wall time (s)", 1e-4), (axes[1], "gap", "relative gap", 1e-16))
+    for ax, col, name, floor in panels:
+        vals = [r[col] if isinstance(r[col], int | float) and math.isfinite(r[col]) else None for r in rows]
+        heights = [max(v, floor) if v is not None else floor for v in vals]
+        colours = ["#4c72b0" if r["status"] == "optimal" else "#dd8452" for r in rows]
+        bars = ax.bar(range(len(rows)), heights, color=colours)
+        for i, (v, bar, r) in enumerate(zip(vals, bars, rows)):
+            if v is None:
+                bar.set_hatch("//")
+                bar.set_facecolor("white")
+                why = r["status"] if r["status"] in ("refused", "error") else "no bound"
+                ax.annotate(why, (i, floor), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=8,
+                            rotation=90)
+        ax.set_yscale("log")
+        ax.set_xticks(range(len(rows)), labels, rotation=30, ha="right")
+        ax.set_title(name)
+    fig.suptitle(f"{title} (blue: proven optimum; orange: not)", fontsize=10)
+    fig.tight_layout()
+    _write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=110, format=path.suffix.lstrip(".").lower()))
+    plt.close(fig)
+
+
+def check_out_file(path: Path, option: str = "--out") -> Path:
+    """Refuse, before anything is built, an output file that cannot be written: a directory, or a
+    missing or read-only folder."""
+    if path.is_dir():
+        raise InputError(f"{option} {short_repr(str(path))}: is a directory; give a file name")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"{option} {short_repr(str(path))}: folder {short_repr(str(parent))} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"{option} {short_repr(str(path))}: folder {short_repr(str(parent))} is not writable")
+    return path
+
+
+@app.command()
+def export(
+    problem: str, data: DataOpt, set_: SetOpt = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="lp | mps (linear/quadratic) | nl | gms")] = "mps",
+    out_file: Annotated[Path | None, typer.Option("--out", help="file to write (required)")] = None,
+    formulation: Annotated[str, typer.Option(help="formulation name (a CVXPY one: its Pyomo twin)")] = "",
+) -> None:
+    """Write the instantiated model as an LP, MPS, NL or GAMS file (Pyomo's writers) for any solver."""
+    from coopt.models import FORMATS, export_model, write_model
+
+    if format not in FORMATS:
+        raise InputError(f"--format {format!r}: must be one of {', '.join(FORMATS)}")
+    if out_file is None:
+        raise InputError("--out FILE is required (the file to write)")
+    check_out_file(out_file)  # before the data is loaded and the model built
+    inst, options = load_with_sets(problem, data, _parse_sets(set_))
+    model, cls, form, notes = export_model(problem, inst, formulation or None, **options)
+    info = write_model(model, out_file, format, cls)
+    out.print(escape(f"wrote {info['path']} ({format}, {problem} [{form}], {cls}: {info['variables']} variables, "
+                     f"{info['constraints']} constraints)"))
+    for note in notes:
+        out.print(f"[yellow]note:[/yellow] {escape(note)}")
 
 
 @app.command()
@@ -511,6 +617,58 @@ def sweep(
     check_out_dir(out_dir)
     frame = sweep_problem(problem, inst, grids, solver or None, options, workers, scheduler or None, out_dir)
     out.print(f"{len(frame)} grid points in {out_dir}")
+
+
+@app.command()
+def schema(
+    family: Annotated[str, typer.Argument(help="data family (itinfra, vaccine, dpshare, ...); none: list them")] = "",
+    format: Annotated[str, typer.Option("--format", "-f", help="table | json | markdown")] = "table",
+) -> None:
+    """The fields of a data family's instances: name, type, default, meaning and allowed range."""
+    from coopt.data import families
+    from coopt.data.fields import field_rows
+
+    if format not in ("table", "json", "markdown"):
+        raise InputError(f"--format {short_repr(format)}: coopt schema writes table, json, markdown")
+    fams = families()
+    if not family:
+        for name, cls in sorted(fams.items()):
+            out.print(escape(f"{name}: {' '.join((cls.__doc__ or '').split())}"))
+        out.print("coopt schema FAMILY lists a family's fields")
+        return
+    if family not in fams:
+        raise InputError(f"unknown family {short_repr(family)} (families: {', '.join(sorted(fams))})")
+    cls = fams[family]
+    rows = field_rows(cls)
+    tables = list(getattr(cls, "table_fields", ()))
+    note = (f"{', '.join(tables)}: an inline list, or a CSV or Excel (.xlsx) file named in the YAML "
+            f"({tables[0]}: file.csv or {tables[0]}_csv: file.csv), one column per {tables[0]}[] field; "
+            f"in Python, coopt.load(dataframe, {{...other fields}}, family='{family}')") if tables else ""
+    if family == "vaccine":  # the return functions' parameters (a shared one, or per player / CSV columns)
+        from coopt.data.vaccine.returns import PARAMETERS
+
+        kinds = "; ".join(f"{k}: {', '.join(need)}" + (f" (optional: {', '.join(opt)})" if opt else "")
+                          for k, (need, opt) in PARAMETERS.items())
+        note += f". return_function types and parameters: {kinds}; variant: paper, A or B"
+    if format == "json":
+        print(json.dumps({"family": family, "doc": " ".join((cls.__doc__ or "").split()), "fields": rows,
+                          "tables": note}, indent=2))
+        return
+    if format == "markdown":
+        print("| field | type | default | meaning and range |\n|---|---|---|---|")
+        for r in rows:
+            print(f"| `{r['field']}` | {r['type']} | {r['default']} | {r['meaning'].replace('|', '/')} |")
+        if note:
+            print(f"\n{note}")
+        return
+    t = Table(title=escape(f"family {family}: {' '.join((cls.__doc__ or '').split())}"))
+    for c in ("field", "type", "default", "meaning and range"):
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        t.add_row(*map(Text, (r["field"], r["type"], r["default"], r["meaning"])))
+    out.print(t)
+    if note:
+        out.print(escape(note))
 
 
 @app.command()

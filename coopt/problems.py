@@ -2,8 +2,8 @@
 
 Layers: ``data -> formulations -> solve -> problems -> games -> experiments -> cli``. The registry
 sits below the games, so a game (or an experiment) asks it which formulation a solver can serve
-(:func:`pick_formulation`) instead of re-implementing that choice, and runs problems through
-:func:`run`, the one entry point the CLI, the sweeps and the examples use: it validates the
+(``pick_formulation``) instead of re-implementing that choice, and runs problems through
+``run``, the one entry point the CLI, the sweeps and the examples use: it validates the
 options, refuses a solver that does not fit before solving, picks the formulation the solver can
 serve, builds, solves, and attaches the problem's solution, its closed-form reference and the
 distance from it.
@@ -12,11 +12,14 @@ Lazy by design. Every problem module (``PROBLEM = Problem(...)`` under ``coopt.f
 ``coopt.games``) imports Pyomo or CVXPY, so listing problems never imports them: ``coopt list``
 and ``coopt show`` read ``problems_index.json``, generated from the modules' metadata and
 committed beside this file; a problem's module is imported only when it is built or solved
-(:func:`get_problem`). ``tests/test_problems.py`` regenerates the index and fails when it is
+(``get_problem``). ``tests/test_problems.py`` regenerates the index and fails when it is
 stale; refresh it with ``make index`` (``python -m coopt.problems --write-index``).
 
-Problems of the user's own are added with :func:`register` (they are listed and solved like the
-bundled ones, without being in the index).
+Problems of the user's own are added with ``register`` (they are listed and solved like the
+bundled ones, without being in the index), from a file with ``load_problem_file`` (the CLI's
+``coopt --problem-file my_problem.py ...``), or by an installed package through the entry-point group
+``coopt.problems`` (loaded on first use of the registry; see ``load_plugins``). A file or an
+entry point gives a ``Problem``, a list of them, or a module defining ``PROBLEM`` (or ``PROBLEMS``).
 """
 
 from __future__ import annotations
@@ -30,13 +33,14 @@ import pkgutil
 import re
 import sys
 import time
-from collections.abc import Mapping, Sequence
+import zlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coopt.errors import InputError, SolverUnavailable
-from coopt.formulations.base import Formulation, Option, Problem
+from coopt.errors import CooptError, InputError, SolverUnavailable
+from coopt.formulations.base import Formulation, NotApplicable, Option, Problem, named_options
 from coopt.solve.registry import SOLVERS, capable, check_installed, get_solver
 
 if TYPE_CHECKING:
@@ -48,6 +52,10 @@ PACKAGES = ("coopt.formulations", "coopt.games")
 _NAME = re.compile(r"^[A-Za-z][\w-]*\.[A-Za-z][\w-]*$")
 _TYPES: dict[str, type] = {"int": int, "float": float, "bool": bool, "str": str}
 _REGISTERED: dict[str, Problem] = {}
+ENTRY_POINT_GROUP = "coopt.problems"
+_FILES: dict[str, tuple[str, ...]] = {}  # resolved path of a --problem-file -> names of its problems
+_PLUGINS: list[str] = []  # entry points loaded (name = value), once per process
+_PLUGINS_LOADED = False
 
 
 # ------------------------------------------------------------------------------------ metadata
@@ -59,6 +67,7 @@ class FormulationInfo:
     layer: str
     problem_class: str
     doc: str = ""
+    math: str = ""
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,8 @@ class ProblemInfo:
     default_solver: str
     problem_class: str
     solvers: tuple[str, ...]  # declared (composed) or able to serve a formulation; installed or not
+    math: str = ""  # the model in LaTeX/Markdown (Problem.math)
+    example: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -128,9 +139,10 @@ def info_of(prob: Problem, module: str = "") -> ProblemInfo:
     return ProblemInfo(
         name=prob.name, family=prob.family, summary=prob.summary, paper=prob.paper, equations=prob.equations,
         module=module, options=dict(prob.options),
-        formulations=tuple(FormulationInfo(f.name, f.layer, f.problem_class, f.doc) for f in prob.formulations),
+        formulations=tuple(FormulationInfo(f.name, f.layer, f.problem_class, f.doc, f.math) for f in prob.formulations),
         composed=prob.run is not None, run_doc=_run_doc(prob), default_solver=prob.default_solver,
         problem_class=prob.problem_class, solvers=tuple(solvers_for(prob, installed=False)),
+        math=prob.math.strip(), example=dict(prob.example),
     )
 
 
@@ -142,6 +154,7 @@ def _info_json(info: ProblemInfo) -> dict[str, Any]:
         "default_solver": info.default_solver, "solvers": list(info.solvers), "run_doc": info.run_doc,
         "formulations": [dataclasses.asdict(f) for f in info.formulations],
         "options": {k: _option_json(o) for k, o in info.options.items()},
+        "example": dict(info.example), "math": info.math,
     }
 
 
@@ -151,7 +164,7 @@ def _info_from_json(d: Mapping[str, Any]) -> ProblemInfo:
         module=d["module"], options={k: _option_from_json(o) for k, o in d["options"].items()},
         formulations=tuple(FormulationInfo(**f) for f in d["formulations"]), composed=d["composed"],
         run_doc=d["run_doc"], default_solver=d["default_solver"], problem_class=d["problem_class"],
-        solvers=tuple(d["solvers"]),
+        solvers=tuple(d["solvers"]), math=d.get("math", ""), example=d.get("example", {}),
     )
 
 
@@ -215,6 +228,7 @@ def _bundled() -> dict[str, ProblemInfo]:
 
 def index() -> dict[str, ProblemInfo]:
     """Every problem's metadata by name (the bundled index plus registered problems), sorted by name."""
+    load_plugins()
     out = dict(_bundled())
     out.update({name: info_of(p, "<registered>") for name, p in _REGISTERED.items()})
     return dict(sorted(out.items()))
@@ -242,6 +256,7 @@ def register(problem: Problem) -> Problem:
 
 def get_problem(name: str) -> Problem:
     """The problem called ``name`` (its module is imported now); unknown names list the known ones."""
+    load_plugins()
     if name in _REGISTERED:
         return _REGISTERED[name]
     info = problem_info(name)
@@ -252,13 +267,105 @@ def get_problem(name: str) -> Problem:
 
 
 def problems() -> dict[str, Problem]:
-    """Every problem by name, loaded (imports every problem module: use :func:`index` to list them)."""
+    """Every problem by name, loaded (imports every problem module: use ``index`` to list them)."""
+    load_plugins()
     out = {name: prob for name, (_, prob) in discover().items()}
     out.update(_REGISTERED)
     return dict(sorted(out.items()))
 
 
 _HINT = "run `make index` or `python -m coopt.problems --write-index`"
+
+
+# ------------------------------------------------------------------------------------ user problems
+def _problems_in(obj: Any, where: str) -> list[Problem]:
+    """The problems an entry point or a file gives: a Problem, a list of them, a module with PROBLEM or
+    PROBLEMS, or a function returning one of these."""
+    import types
+
+    if isinstance(obj, types.ModuleType):
+        found = getattr(obj, "PROBLEMS", None) or getattr(obj, "PROBLEM", None)
+        if found is None:
+            raise InputError(f"{where}: defines no PROBLEM (a coopt.formulations.base.Problem) nor PROBLEMS")
+        obj = found
+    if callable(obj) and not isinstance(obj, Problem):
+        obj = obj()
+    items = list(obj) if isinstance(obj, list | tuple) else [obj]
+    bad = [type(x).__name__ for x in items if not isinstance(x, Problem)]
+    if bad or not items:
+        raise InputError(f"{where}: expected a Problem (or a list of them), got {', '.join(bad) or 'nothing'}")
+    return items
+
+
+def load_problem_file(path: str | Path) -> list[str]:
+    """Register the problems a Python file defines (``PROBLEM = Problem(...)`` or ``PROBLEMS = [...]``):
+    ``coopt --problem-file my_problem.py``. Loading the same file again is a no-op; errors are one-line
+    InputErrors naming the file."""
+    import importlib.util
+
+    p = Path(path).expanduser()
+    key = str(p.resolve()) if p.exists() else str(p)
+    if key in _FILES:
+        return list(_FILES[key])
+    if not p.is_file():
+        raise InputError(f"--problem-file {path}: no such file")
+    if p.suffix != ".py":
+        raise InputError(f"--problem-file {path}: expected a Python file (.py)")
+    mod_name = "coopt_user_" + re.sub(r"\W", "_", p.stem) + f"_{zlib.crc32(key.encode()):08x}"
+    spec = importlib.util.spec_from_file_location(mod_name, p)
+    if spec is None or spec.loader is None:
+        raise InputError(f"--problem-file {path}: cannot be loaded as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[mod_name] = module  # dataclasses and pickling look functions up by module name
+    try:
+        spec.loader.exec_module(module)
+    except CooptError:
+        sys.modules.pop(mod_name, None)
+        raise
+    except Exception as err:  # the user's code: one line, never a traceback
+        sys.modules.pop(mod_name, None)
+        line = ""
+        tb = err.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == str(p):
+                line = f" (line {tb.tb_lineno})"
+            tb = tb.tb_next
+        if isinstance(err, SyntaxError):
+            line = f" (line {err.lineno})"
+        raise InputError(f"--problem-file {path}{line}: {type(err).__name__}: {str(err).splitlines()[0][:200]}"
+                         if str(err) else f"--problem-file {path}{line}: {type(err).__name__}") from None
+    names = []
+    for prob in _problems_in(module, f"--problem-file {path}"):
+        register(prob)
+        names.append(prob.name)
+    _FILES[key] = tuple(names)
+    return names
+
+
+def problem_files(names: Sequence[str] | None = None) -> list[str]:
+    """The files loaded by ``load_problem_file`` (those defining one of ``names``, if given): a
+    sweep's worker processes load them again."""
+    return [f for f, defined in _FILES.items() if names is None or set(defined) & set(names)]
+
+
+def load_plugins() -> None:
+    """Register the problems of installed packages (entry-point group ``coopt.problems``), once per
+    process. A plugin that fails to load is reported on standard error and skipped, never fatal."""
+    global _PLUGINS_LOADED
+    if _PLUGINS_LOADED:
+        return
+    _PLUGINS_LOADED = True
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            for prob in _problems_in(ep.load(), f"entry point {ep.name} = {ep.value}"):
+                if _REGISTERED.get(prob.name) is not prob:
+                    register(prob)
+            _PLUGINS.append(f"{ep.name} = {ep.value}")
+        except Exception as err:  # a broken plugin must not break coopt
+            msg = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
+            print(f"coopt: warning: problem plugin {ep.name} = {ep.value} not loaded: {msg}", file=sys.stderr)
 
 
 # ------------------------------------------------------------------------------------ solvers
@@ -286,18 +393,55 @@ def solvers_for(problem: Problem | ProblemInfo, installed: bool = True) -> list[
     return out
 
 
-def pick_formulation(problem: Problem, solver: str, name: str | None = None) -> Formulation:
-    """The formulation ``solver`` can serve (or the one called ``name``), refused before solving."""
+def formulation_refusal(problem: Problem, form: Formulation, options: Mapping[str, Any] | None) -> str:
+    """Why ``form`` cannot take ``options`` ('' if it can): an option set to a value other than its
+    default that the formulation's builder does not name (a builder honours the options its signature
+    names; the ``**options`` catch-all only keeps a new option from breaking it)."""
+    if not options:
+        return ""
+    named = named_options(form.build)
+    if named is None:
+        return ""
+    bad = [k for k, v in options.items() if k in problem.options and k not in named
+           and v != problem.options[k].default]
+    if not bad:
+        return ""
+    takers = [f.name for f in problem.formulations
+              if (nm := named_options(f.build)) is None or all(k in nm for k in bad)]
+    solvers = sorted({s for f in problem.formulations if f.name in takers
+                      for s in capable(f.problem_class, (f.layer,), installed=False)
+                      if f.layer != "native" or _native_method(f) == get_solver(s).method})
+    opts = ", ".join(f"'{k}' = {options[k]!r}" for k in bad)
+    return (f"{problem.name}: formulation {form.name} does not take option {opts}; formulations that do: "
+            f"{', '.join(takers) or 'none'}" + (f" (solvers: {', '.join(solvers)})" if solvers else ""))
+
+
+def formulation_solvers(form: Formulation | FormulationInfo, installed: bool = False) -> list[str]:
+    """Solvers that can serve one formulation (its layer and class; a native one: its method)."""
+    return [s for s in capable(form.problem_class, (form.layer,), installed=installed)
+            if form.layer != "native" or _native_method(form) == get_solver(s).method]
+
+
+def pick_formulation(problem: Problem, solver: str, name: str | None = None,
+                     options: Mapping[str, Any] | None = None) -> Formulation:
+    """The formulation ``solver`` can serve (or the one called ``name``), refused before solving; with
+    ``options``, one that takes them (see ``formulation_refusal``)."""
     spec = get_solver(solver)
     cands = [f for f in problem.formulations if name is None or f.name == name]
     if name is not None and not cands:
         known = ", ".join(f.name for f in problem.formulations)
         raise InputError(f"{problem.name}: unknown formulation '{name}' (known: {known})")
+    refusal = ""
     for f in cands:
         if f.layer == spec.layer and f.problem_class in spec.classes:
             if f.layer == "native" and _native_method(f) != spec.method:
                 continue
+            refusal = formulation_refusal(problem, f, options)
+            if refusal:
+                continue
             return f
+    if refusal:
+        raise InputError(refusal)
     alt = solvers_for(problem)
     what = ", ".join(f"{f.name} ({f.layer} {f.problem_class})" for f in cands)
     raise SolverUnavailable(
@@ -309,7 +453,7 @@ def pick_formulation(problem: Problem, solver: str, name: str | None = None) -> 
 def check_solver(problem: Problem | ProblemInfo, solver: str) -> None:
     """Refuse, before solving, a solver that a composed problem does not declare (its run() would not
     use it), naming those that fit, and a declared one that is not installed. Declarative problems
-    are checked by :func:`pick_formulation`."""
+    are checked by ``pick_formulation``."""
     get_solver(solver)
     if _composed(problem):
         if solver not in problem.solvers:
@@ -321,51 +465,121 @@ def check_solver(problem: Problem | ProblemInfo, solver: str) -> None:
 
 # ------------------------------------------------------------------------------------ run
 def split_options(opts: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(common solver options, the problem's own options)."""
+    """(solver options: the common ones and ``solver_options``, the problem's own options)."""
     from coopt.solve import COMMON_OPTIONS
 
-    solver_opts = {k: v for k, v in opts.items() if k in COMMON_OPTIONS}
-    return solver_opts, {k: v for k, v in opts.items() if k not in COMMON_OPTIONS}
+    solver_keys = (*COMMON_OPTIONS, "solver_options")  # solver_options: the solver's own, checked by its API
+    solver_opts = {k: v for k, v in opts.items() if k in solver_keys and v is not None}
+    return solver_opts, {k: v for k, v in opts.items() if k not in solver_keys}
+
+
+def check_family(prob: Problem, instance: Instance) -> None:
+    """Refuse an instance of another family than the problem's."""
+    if instance.family != prob.family and instance.family not in prob.accepts:
+        raise InputError(f"{prob.name} needs a '{prob.family}' instance, got family '{instance.family}'")
+
+
+def call_with_options(fn: Callable[..., Any], args: tuple[Any, ...], options: Mapping[str, Any]) -> Any:
+    """``fn(*args, **options)``; a function without ``**options`` gets only the options it names."""
+    if named_options(fn, len(args)) is not None and not _takes_kwargs(fn):
+        options = {k: v for k, v in options.items() if k in named_options(fn, len(args))}
+    return fn(*args, **options)
+
+
+def _takes_kwargs(fn: Callable[..., Any]) -> bool:
+    import inspect
+
+    try:
+        return any(p.kind == p.VAR_KEYWORD for p in inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return True
 
 
 def run(problem: str | Problem, instance: Instance, solver: str | None = None,
-        formulation: str | None = None, **options: Any) -> Result:
+        formulation: str | None = None, modify: Callable[[Any], Any] | None = None, **options: Any) -> Result:
     """Solve ``problem`` on ``instance``. ``options``: the problem's own options plus the common
-    solver options (time_limit, gap, tol, max_iter)."""
+    solver options (time_limit, gap, tol, max_iter). ``modify(model)`` edits the built model before
+    the solve (a changed model is checked against its class, and its closed form is not applicable);
+    ``result.model`` keeps the solved model for ``coopt.solve``."""
+    from coopt.models import Stamp, check_class, fingerprint, modified, put_stamp
     from coopt.solve import solve
 
     prob = get_problem(problem) if isinstance(problem, str) else problem
-    if instance.family != prob.family and instance.family not in prob.accepts:
-        raise InputError(f"{prob.name} needs a '{prob.family}' instance, got family '{instance.family}'")
+    check_family(prob, instance)
     solver = solver or prob.default_solver
     solver_opts, raw = split_options(options)
     opts = prob.parse_options(raw)
     t0 = time.perf_counter()
+    changed = ""
     if prob.run is not None:
         if formulation is not None:
             raise InputError(f"{prob.name} is a composed problem: it has no formulation '{formulation}'")
+        if modify is not None:
+            raise InputError(f"{prob.name} is composed of many solves: it has no single model to modify")
         check_solver(prob, solver)
         result = prob.run(instance, solver, solver_opts, **opts)
     else:
-        form = pick_formulation(prob, solver, formulation)
+        form = pick_formulation(prob, solver, formulation, opts)
         model = form.build(instance, **opts)
+        put_stamp(model, Stamp(form.problem_class, prob.name, form.name, instance, opts, fingerprint(model)))
+        model, changed = modified(model, modify)
+        if changed:
+            check_class(model, form.problem_class)
         result = solve(model, solver, form.problem_class, **solver_opts)
         result.formulation = form.name
-        if result.status.has_solution and prob.solution is not None:
-            result.solution = prob.solution(result, model, instance, **opts)
+        result.model = model
+        if changed:
+            if result.status.has_solution and prob.solution is not None:
+                result.messages.append(f"solution summary not computed: {changed} (the problem's summary "
+                                       "describes the model as built; the variables are in result.values)")
+        elif result.status.has_solution and prob.solution is not None:
+            result.solution = call_with_options(prob.solution, (result, model, instance), opts)
     result.problem = prob.name
     result.instance_hash = instance.digest()
     result.options = {**result.options, **opts}
     if prob.run is not None:  # a composed problem is timed here, whole (its run() does not time itself)
         result.wall_time = time.perf_counter() - t0
-    if prob.closed_form is not None and result.status.has_solution:
-        ref = dict(prob.closed_form(instance, **opts))
+    attach_reference(result, prob, instance, opts, changed=changed)
+    return result
+
+
+def attach_reference(result: Result, prob: Problem, instance: Instance, options: Mapping[str, Any],
+                     changed: str = "") -> None:
+    """The problem's closed form at (instance, options) and the result's distance from it, or, where the
+    closed form does not describe this solve, ``closed_form_error = None`` and a message "closed form
+    not applicable: <why>": the model was changed (``changed``), an option is set that the closed
+    form does not name (it covers the options its signature names), or the closed form raises
+    ``coopt.formulations.base.NotApplicable`` (or returns nothing) for this instance."""
+    if prob.closed_form is None or not result.status.has_solution:
+        return
+    result.closed_form, result.closed_form_error = {}, None
+    why = changed
+    if not why:
+        named = named_options(prob.closed_form)
+        bad = [f"{k} = {v!r}" for k, v in options.items()
+               if named is not None and k not in named and k in prob.options and v != prob.options[k].default]
+        if bad:
+            why = f"option {', '.join(bad)} is not one the closed form covers"
+    if not why:
+        try:
+            ref = dict(call_with_options(prob.closed_form, (instance,), options))
+        except NotApplicable as reason:
+            why = str(reason) or "its assumptions do not hold for this instance"
+        else:
+            if not ref:
+                why = "it gives no reference value for this instance"
+    if not why:
         result.closed_form = ref
         result.closed_form_error = closed_form_error(result, ref)
-        from coopt.solve.status import Tolerances, check_closed_form
+        if result.closed_form_error is None:
+            why = f"none of its values ({', '.join(ref)}) is in the result"
+        else:
+            from coopt.solve.result import Tolerances
+            from coopt.solve.status import check_closed_form
 
-        check_closed_form(result, Tolerances.from_options(solver_opts), _lookup)  # the status follows it too
-    return result
+            check_closed_form(result, Tolerances.from_options(result.options), _lookup)  # the status follows it
+    if why:
+        result.messages.append(f"closed form not applicable: {why}")
 
 
 def _lookup(result: Result, key: str) -> float | None:
@@ -415,8 +629,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
-__all__ = ["FormulationInfo", "ProblemInfo", "check_solver", "closed_form_error", "get_problem", "index",
-           "pick_formulation", "problem_info", "problems", "register", "run", "solvers_for", "write_index"]
+__all__ = ["FormulationInfo", "ProblemInfo", "attach_reference", "check_solver", "closed_form_error",
+           "formulation_refusal", "get_problem", "index", "load_plugins", "load_problem_file", "pick_formulation",
+           "problem_files", "problem_info", "problems", "register", "run", "solvers_for", "write_index"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -5,12 +5,11 @@ Used by the MkDocs hook ``scripts/docs_hooks.py`` at every build (the pages are 
 for reading without MkDocs.
 
 Everything about a problem comes from the registry (``Problem`` / ``Formulation`` / ``Option``), the
-family's pydantic schema and the module that defines ``PROBLEM``. Two things the code does not carry
-yet come from files in ``docs/``:
-
-* ``docs/_math/<problem>.md``: the model in LaTeX as coded (used unless the problem has a ``math``
-  attribute);
-* ``docs/_examples.yaml``: the bundled instance, solver and options of the page's executed example.
+family's pydantic schema and the module that defines ``PROBLEM``: the model in LaTeX is the problem's
+``math`` attribute (the text ``coopt show`` prints; a formulation may add its own ``math``), the executed
+example its ``example`` attribute (``{"data": ..., "solver": ..., "options": {...}}``). A problem without
+``math`` may still have ``docs/_math/<problem>.md`` (a fallback for problems not moved yet); one without
+``example`` runs on the first bundled instance of its family with its default solver.
 """
 
 from __future__ import annotations
@@ -30,20 +29,17 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-MATH_DIR = DOCS / "_math"
-EXAMPLES_FILE = DOCS / "_examples.yaml"
+MATH_DIR = DOCS / "_math"  # fallback for problems without a ``math`` attribute
 
-#: family -> (paper page, short citation); families of one paper share its page
-PAPERS = {
-    "itinfra": ("itinfra", "Guo, Liu & Nault, *Join Up or Stay Away? Coalition Formation for Critical IT "
-                           "Infrastructure*, Information Systems Research 35(3), 2024"),
-    "itinfra-het": ("itinfra", "Guo, Liu & Nault, *Join Up or Stay Away? Coalition Formation for Critical IT "
-                               "Infrastructure*, Information Systems Research 35(3), 2024"),
-    "dpshare": ("dpshare", "Bassily, Donahue, Sen, Zhao & Ziani, *Data Sharing with Endogenous Choices over "
-                           "Differential Privacy Levels*, arXiv:2602.09357, 2026"),
-    "vaccine": ("vaccine", "Westerink-Duijzer, Schlicher & Musegaas, *Fair allocations for cooperation problems "
-                           "in vaccination*, Econometric Institute Report EI2019-06, 2019"),
-}
+def paper_ref(family: str) -> tuple[str | None, str | None]:
+    """(docs/papers page, citation in Markdown) of a family's paper, from ``coopt.formulations.papers``."""
+    from coopt.formulations.papers import paper_of
+
+    paper = paper_of(family)
+    if paper is None:
+        return None, None
+    return paper.page, (f"{paper.authors}, *{paper.title}*, {paper.venue}, {paper.year}, "
+                        f"doi:[{paper.doi}](https://doi.org/{paper.doi})")
 
 
 # ----------------------------------------------------------------------------- the registry (one place)
@@ -115,8 +111,8 @@ def code(value: Any) -> str:
 
 
 def paper_section(prob: Any) -> str:
-    """The section part of ``Problem.paper`` (the leading paper file name dropped)."""
-    return re.sub(r"^[\w.-]+\.md,?\s*", "", prob.paper or "").strip()
+    """The section part of ``Problem.paper`` (the leading short citation, "Authors (year), ", dropped)."""
+    return re.sub(r"^[^()]*\(\d{4}\),?\s*", "", prob.paper or "").strip()
 
 
 # ----------------------------------------------------------------------------- data schema
@@ -200,22 +196,23 @@ def bundled_for(family: str) -> list[str]:
 
 
 def math_text(prob: Any) -> str | None:
-    """The model in LaTeX: the problem's ``math`` attribute (phase B) or ``docs/_math/<name>.md``."""
-    text = getattr(prob, "math", None)
-    if text:
-        return str(text).strip()
-    path = MATH_DIR / f"{prob.name}.md"
-    return path.read_text().strip() if path.exists() else None
+    """The model in LaTeX: the problem's ``math`` attribute (else ``docs/_math/<name>.md``), followed by
+    what each formulation's own ``math`` adds."""
+    text = str(getattr(prob, "math", "") or "").strip()
+    if not text:
+        path = MATH_DIR / f"{prob.name}.md"
+        text = path.read_text().strip() if path.exists() else ""
+    for f in getattr(prob, "formulations", ()):
+        extra = str(getattr(f, "math", "") or "").strip()
+        if extra:
+            text += f"\n\n**Formulation `{f.name}`.** {extra}"
+    return text or None
 
 
-def examples() -> dict[str, dict[str, Any]]:
-    return yaml.safe_load(EXAMPLES_FILE.read_text()) or {} if EXAMPLES_FILE.exists() else {}
-
-
-def example_for(prob: Any, table: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Data, solver and options of the page's executed example (fallback: first bundled instance)."""
-    table = examples() if table is None else table
-    ex = dict(table.get(prob.name) or {})
+def example_for(prob: Any) -> dict[str, Any]:
+    """Data, solver and options of the page's executed example: the problem's ``example`` attribute
+    (fallback: the first bundled instance of its family, its default solver, default options)."""
+    ex = dict(getattr(prob, "example", None) or {})
     if "data" not in ex:
         found = bundled_for(prob.family)
         ex["data"] = found[0] if found else None
@@ -269,7 +266,9 @@ def certificate_lines(prob: Any) -> list[str]:
                      "text above).")
     if prob.closed_form is not None:
         lines.append("- `closed_form_error`: the largest relative distance from the paper's closed form "
-                     "(`closed_form` lists the reference values).")
+                     "(`closed_form` lists the reference values); `null` with the message \"closed form not "
+                     "applicable: ...\" where the closed form does not describe the solve (an option it does not "
+                     "cover, a model changed after it was built, or an instance outside its assumptions).")
     else:
         lines.append("- `closed_form_error`: null (no closed form is declared for this problem).")
     return lines
@@ -278,13 +277,13 @@ def certificate_lines(prob: Any) -> list[str]:
 # ----------------------------------------------------------------------------- the pages
 
 
-def problem_page(prob: Any, ex_table: dict[str, dict[str, Any]] | None = None) -> str:
+def problem_page(prob: Any) -> str:
     """The Markdown page of one problem."""
     from coopt.data import families
     from coopt.solve import COMMON_OPTIONS
 
     mod = problem_module(prob)
-    paper_page, citation = PAPERS.get(prob.family, (None, None))
+    paper_page, citation = paper_ref(prob.family)
     classes = ", ".join(prob.classes) or "—"
     layers = ", ".join(prob.layers) or "composed"
     out = [f"# `{prob.name}`", "", f"**{prob.summary}**", ""]
@@ -315,8 +314,8 @@ def problem_page(prob: Any, ex_table: dict[str, dict[str, Any]] | None = None) -
         out += [math, ""]
     else:
         out += ['!!! warning "Not written yet"', "",
-                f"    The LaTeX of `{prob.name}` is missing: add `docs/_math/{prob.name}.md` (or a `math` attribute "
-                "on the problem). The module text above is the model's description until then.", ""]
+                f"    The LaTeX of `{prob.name}` is missing: give the problem a `math` attribute. The module text "
+                "above is the model's description until then.", ""]
 
     out += ["## Data", ""]
     schema = families().get(prob.family)
@@ -371,11 +370,11 @@ def problem_page(prob: Any, ex_table: dict[str, dict[str, Any]] | None = None) -
 
     out += ["## What the result certifies", ""] + certificate_lines(prob) + [""]
 
-    ex = example_for(prob, ex_table)
+    ex = example_for(prob)
     out += ["## Example", ""]
     if ex["data"] is None:
         out += ['!!! warning "No bundled instance"', "",
-                f"    The family `{prob.family}` has no bundled instance; add an entry to `docs/_examples.yaml`.", ""]
+                f"    The family `{prob.family}` has no bundled instance; give the problem an `example`.", ""]
     else:
         out += [f"Run by the documentation build (the output below is what it printed). From the shell: "
                 f"`{example_cli(prob, ex)}`.", "",
@@ -397,7 +396,7 @@ def problems_index(probs: dict[str, Any]) -> str:
              "every build: the model in LaTeX, the data fields with their ranges, the formulations and the "
              "solvers that fit, the options, what the result certifies, and an example the build runs.", ""]
     for fam, items in families_of(probs.values()).items():
-        page = PAPERS.get(items[0].family, (None,))[0]
+        page = paper_ref(items[0].family)[0]
         head = f"## `{fam}`" + (f" — [paper]({'../papers/' + page + '.md'})" if page else "")
         lines += [head, "", "| problem | class | layer | equations | summary |", "|---|---|---|---|---|"]
         for p in items:
@@ -439,6 +438,14 @@ def cli_reference() -> str:
              "optimality (time or iteration limit, infeasible, only a local optimum, numerical trouble), `2` bad "
              "input or usage, with one line on standard error naming the field and value. "
              "See [Certificates](certificates.md#exit-codes).", ""]
+    glob = [p for p in group.params if p.name != "help"]
+    if glob:
+        lines += ["## Global options", "", "Given before the command (`coopt --problem-file my_problem.py list`).", "",
+                  "| option | type | default | help |", "|---|---|---|---|"]
+        for p in glob:
+            label = ", ".join(f"`{o}`" for o in [*p.opts, *p.secondary_opts])
+            lines.append(f"| {label} | {cell(_param_type(p))} | — | {cell(p.help or '')} |")
+        lines.append("")
     for name, cmd in group.commands.items():
         params = [p for p in cmd.params if p.name != "help"]
         args = [p for p in params if p.param_type_name == "argument"]
@@ -469,10 +476,9 @@ def cli_reference() -> str:
 def generated_pages() -> dict[str, str]:
     """{path under docs/: Markdown} of every generated page."""
     probs = registry()
-    table = examples()
     pages = {"problems/index.md": problems_index(probs), "cli.md": cli_reference()}
     for p in probs.values():
-        pages[f"problems/{slug(p.name)}.md"] = problem_page(p, table)
+        pages[f"problems/{slug(p.name)}.md"] = problem_page(p)
     return pages
 
 

@@ -82,7 +82,7 @@ def on_files(files: Files, config: Any) -> Files:
         files.append(File.generated(config, rel, content=text))
     missing = docs_gen.missing_math()
     if missing:
-        msg = f"coopt docs: no LaTeX yet for {', '.join(missing)} (docs/_math/<problem>.md)"
+        msg = f"coopt docs: no LaTeX yet for {', '.join(missing)} (a `math` attribute on the problem)"
         if _settings(config).get("require_math"):
             raise PluginError(msg)
         log.info(msg)

@@ -50,28 +50,34 @@ def test_every_problem_has_a_full_page(gen, pages):
 
 
 def test_math_required_and_not_stale(gen):
+    """Every problem has its LaTeX: the ``math`` attribute in its module (what ``coopt show`` prints), or,
+    until moved, docs/_math/<problem>.md -- never both (two texts would drift apart)."""
     probs = gen.registry()
     files = {p.stem for p in (DOCS / "_math").glob("*.md")}
     assert not files - set(probs), f"docs/_math files for unknown problems: {sorted(files - set(probs))}"
+    both = sorted(n for n in files if probs[n].math)
+    assert not both, f"docs/_math files of problems that have a math attribute (delete the file): {both}"
     settings = yaml.safe_load((ROOT / "mkdocs.yml").read_text().replace("!!python", "#"))["extra"]["coopt_docs"]
     if settings.get("require_math"):
-        assert gen.missing_math(probs) == [], "problems without their LaTeX (docs/_math/<problem>.md)"
-    for name in files:
-        text = (DOCS / "_math" / f"{name}.md").read_text()
+        assert gen.missing_math(probs) == [], "problems without their LaTeX (Problem.math)"
+    for name, prob in probs.items():
+        text = gen.math_text(prob)
         assert "$$" in text, f"{name}: no display math"
         assert text.count("$$") % 2 == 0, f"{name}: unbalanced $$"
 
 
 def test_examples_name_real_problems_instances_and_options(gen):
+    """Each problem's ``example`` attribute (the page's executed snippet) names a bundled instance of its
+    family, a solver that fits, and options the problem parses."""
     from coopt.data.base import bundled
+    from coopt.problems import solvers_for
 
-    probs = gen.registry()
-    table = gen.examples()
-    assert set(table) <= set(probs), f"examples for unknown problems: {sorted(set(table) - set(probs))}"
     names = set(bundled())
-    for name, prob in probs.items():
-        ex = gen.example_for(prob, table)
+    for name, prob in gen.registry().items():
+        ex = gen.example_for(prob)
         assert ex["data"] in names, (name, ex["data"])
+        assert ex["data"] in gen.bundled_for(prob.family), (name, ex["data"])
+        assert ex["solver"] in solvers_for(prob, installed=False), (name, ex["solver"])
         prob.parse_options(ex["options"])  # an unknown or bad option raises InputError
 
 

@@ -18,6 +18,17 @@ import pytest
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.py"))
 
 
+@pytest.fixture(autouse=True)
+def _registry_untouched():
+    """An example that registers a problem of its own (examples/my_problem.py) leaves the registry as it was."""
+    import coopt.problems as registry
+
+    saved = dict(registry._REGISTERED)
+    yield
+    registry._REGISTERED.clear()
+    registry._REGISTERED.update(saved)
+
+
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_runs(script, tmp_path):
     out = io.StringIO()

@@ -1,6 +1,6 @@
 """The layers as drawn in DEVELOPERS.md, enforced by walking every import of every module in coopt/.
 
-    errors  <-  data -> formulations -> solve -> problems -> games -> experiments -> catalog / cli
+    errors  <-  data -> formulations -> solve -> problems (+ models) -> games -> experiments -> catalog / cli
 
 A module imports only from its own layer or those to its left (top-level and function-level
 imports alike): no formulation imports a game, no game or experiment imports the catalogue or the
@@ -24,6 +24,8 @@ LAYER = {
     "coopt.formulations": 2,
     "coopt.solve": 3,
     "coopt.problems": 4,
+    "coopt.models": 4,  # coopt.build / coopt.solve(model): the registry's level (stamps, class checks)
+    "coopt.comparison": 4,  # coopt.compare(): several solvers through the registry
     "coopt": 4,  # the package root: coopt.load (data) and coopt.run (problems), loaded lazily
     "coopt.games": 5,
     "coopt.experiments": 6,

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, Strict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, Strict, ValidationError, model_validator
 
 from coopt.errors import InputError, boundary, describe_exception, short_repr
 
@@ -243,8 +243,14 @@ class Instance(Record):
     _source: str = PrivateAttr(default="<memory>")
     _base_dir: Path | None = PrivateAttr(default=None)
 
-    #: fields that may be given as a CSV path relative to the YAML file (read by the family)
+    #: fields that may be given as a CSV path relative to the YAML file (read by the family); each may also be
+    #: written ``<field>_csv: file.csv`` (or ``.xlsx``), or be a pandas DataFrame (``coopt.load(df, family=...)``)
     table_fields: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _table_aliases(cls, data: Any) -> Any:
+        return table_aliases(cls, data)
 
     @property
     def source(self) -> str:
@@ -260,6 +266,21 @@ class Instance(Record):
         data = self.model_dump()
         data.update(overrides)
         return validate(type(self), data, self._source, self._base_dir)
+
+
+def table_aliases(cls: type[Instance], data: Any) -> Any:
+    """``players_csv: regions.csv`` is ``players: regions.csv`` (one of the two, not both); idempotent."""
+    if not isinstance(data, Mapping):
+        return data
+    aliases = [f for f in cls.table_fields if f"{f}_csv" in data]
+    if not aliases:
+        return data
+    out = dict(data)
+    for f in aliases:
+        if f in out:
+            raise ValueError(f"give either '{f}' or '{f}_csv', not both")
+        out[f] = out.pop(f"{f}_csv")
+    return out
 
 
 class PlayerList:
@@ -421,21 +442,27 @@ def bundled() -> list[str]:
     )
 
 
-def load(ref: str | Path | Instance, overrides: Mapping[str, Any] | None = None) -> Instance:
+def load(ref: str | Path | Instance | Any, overrides: Mapping[str, Any] | None = None,
+         family: str | None = None) -> Instance:
     """Load an instance from a YAML file or a bundled name, with optional field overrides.
 
     ``coopt.load("itinfra/paper-figure1")`` finds a bundled instance, ``coopt.load("my.yaml")``
-    reads a user's file; ``overrides`` replaces fields and re-validates. Every failure is a
-    one-line :class:`coopt.errors.InputError`.
+    reads a user's file; ``overrides`` replaces fields and re-validates. A ``pandas.DataFrame`` is a
+    table: ``coopt.load(df, {"sigma2": 0.1, "alpha": 1}, family="dpshare")`` (the players of a
+    ``vaccine`` or ``dpshare`` instance, the other fields in ``overrides``) or ``family="tu"`` (a
+    ``coalition,value`` table). Every failure is a one-line :class:`coopt.errors.InputError`.
     """
     with boundary("load", InputError):
         if isinstance(ref, Instance):
             return ref.with_overrides(**overrides) if overrides else ref
+        if type(ref).__name__ == "DataFrame":
+            return _load_frame(ref, dict(overrides or {}), family)
         path = resolve(ref)
         source = path.name if path.resolve().is_relative_to(BUNDLED_DIR.resolve()) else str(path)
         if path.suffix.lower() == ".csv":  # a two-column coalition,value table: a TU game (family tu)
             from coopt.data.tu.loader import load_csv
 
+            _check_tu_header(path)
             return load_csv(path, source, dict(overrides or {}))
         data = parse_yaml(read_text(path, source), source)
         if not isinstance(data, dict):
@@ -450,20 +477,65 @@ def load(ref: str | Path | Instance, overrides: Mapping[str, Any] | None = None)
         return validate(fams[family], data, source, path.parent)
 
 
+def _check_tu_header(path: Path) -> None:
+    """A CSV given as the data itself is a TU game (``coalition,value``); a table of players is named in a
+    YAML file instead: say so, rather than what a TU table lacks."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as f:
+            head = f.readline()
+    except OSError:
+        return
+    cols = [c.strip().lower() for c in head.split(",")]
+    if cols != ["coalition", "value"] and "name" in cols:
+        fams = {"M": "vaccine", "m": "vaccine", "c": "dpshare"}
+        fam = next((fams[c] for c in cols if c in fams), "vaccine or dpshare")
+        raise InputError(f"{path.name}: a CSV given as --data is a TU game (columns coalition,value); this looks "
+                         f"like a table of players: name it in a YAML file (family: {fam}, players_csv: "
+                         f"{path.name}, ...; `coopt schema {fam.split()[0]}` lists the fields)")
+
+
+def _load_frame(df: Any, fields: dict[str, Any], family: str | None) -> Instance:
+    """An instance whose table is the DataFrame ``df`` (see :func:`load`)."""
+    fams = families()
+    if family is None or family not in fams:
+        raise InputError(f"load(DataFrame): give family= (one of {', '.join(sorted(fams))})")
+    cls = fams[family]
+    if family == "tu":
+        cols = [str(c).strip().lower() for c in df.columns]
+        if cols != ["coalition", "value"]:
+            raise InputError(f"DataFrame: a TU game has the two columns coalition, value (got {', '.join(cols)})")
+        values: dict[str, Any] = {}
+        for i, (k, v) in enumerate(zip(df.iloc[:, 0], df.iloc[:, 1])):
+            if str(k).strip() in values:
+                raise InputError(f"DataFrame: row {i + 1}: coalition {short_repr(k)} appears twice")
+            values[str(k).strip()] = v
+        data = {"family": "tu", "name": "dataframe", "values": values, **fields}
+    else:
+        if not cls.table_fields:
+            raise InputError(f"load(DataFrame): family {family} has no table of players; write a YAML file")
+        data = {"family": family, "name": "dataframe", cls.table_fields[0]: df, **fields}
+    return validate(cls, data, "DataFrame")
+
+
 # ====================================================================================== CSV tables
 def read_table(
-    path: str | Path, required: list[str], base_dir: Path | None = None, source: str = "<memory>",
+    path: Any, required: list[str], base_dir: Path | None = None, source: str = "<memory>",
     text: Iterable[str] = ("name",), numeric: Iterable[str] = (), optional_numeric: Iterable[str] = (),
 ) -> Any:
-    """Read a CSV table referenced from a YAML file (a ``pandas.DataFrame``), checked cell by cell.
+    """Read a table referenced from a YAML file (a ``pandas.DataFrame``), checked cell by cell.
 
+    ``path``: a CSV file, an Excel file (``.xlsx``, ``.xlsm``: its first sheet; needs the optional
+    ``openpyxl``, ``pip install 'coopt[excel]'``), or a ``pandas.DataFrame`` (``coopt.load(df, ...)``).
     Every column is read as text. ``required`` columns must exist; ``text`` columns (present) must
     have no empty cell; ``numeric`` columns are converted to finite floats with no empty cell;
     ``optional_numeric`` ones to floats with NaN for an empty cell. Any bad cell is a one-line
-    InputError naming the file, line, column and value. Other columns stay text ("" when empty).
+    InputError naming the file, row (the data row, 1 = the first under the header) and column.
+    Other columns stay text ("" when empty).
     """
     import pandas as pd
 
+    if isinstance(path, pd.DataFrame):
+        return check_table(_frame_as_text(path), "DataFrame", required, text, numeric, optional_numeric)
     if not isinstance(path, str | Path) or not str(path).strip():
         raise InputError(f"{source}: expected a CSV file name, got {short_repr(path)}")
     p = Path(path)
@@ -472,6 +544,8 @@ def read_table(
     if not p.is_file():
         raise InputError(f"{source}: table file {short_repr(str(path))} not found (looked in {p.parent})")
     name = p.name
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        return check_table(_read_excel(p, name), name, required, text, numeric, optional_numeric)
     content = read_text(p, name, MAX_TABLE_BYTES, "table")  # the module value at call time (configurable)
     import io
 
@@ -479,6 +553,41 @@ def read_table(
         df = pd.read_csv(io.StringIO(content), dtype=str, keep_default_na=False, skipinitialspace=True)
     except Exception as err:  # pandas raises many kinds, some with multi-line messages
         raise InputError(f"{name}: cannot read the CSV table ({err})") from None
+    return check_table(df, name, required, text, numeric, optional_numeric)
+
+
+def _frame_as_text(df: Any) -> Any:
+    """A user's DataFrame as the text table a CSV file gives (numbers keep their full precision)."""
+    def cell(v: Any) -> str:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return ""
+        return repr(float(v)) if isinstance(v, float) else str(v)
+
+    out = df.copy()
+    out.columns = [str(c) for c in out.columns]
+    return out.map(cell) if hasattr(out, "map") else out.applymap(cell)
+
+
+def _read_excel(p: Path, name: str) -> Any:
+    import pandas as pd
+
+    if p.stat().st_size > MAX_TABLE_BYTES:
+        raise InputError(f"{name}: {p.stat().st_size} bytes; tables are limited to {MAX_TABLE_BYTES} bytes")
+    try:
+        import openpyxl  # noqa: F401  (pandas reads .xlsx through it)
+    except ImportError:
+        raise InputError(f"{name}: reading Excel tables needs openpyxl: pip install 'coopt[excel]' "
+                         "(or save the sheet as CSV)") from None
+    try:
+        df = pd.read_excel(p, sheet_name=0, dtype=str, keep_default_na=False)
+    except Exception as err:
+        raise InputError(f"{name}: cannot read the Excel table ({describe_exception(err)})") from None
+    return _frame_as_text(df)
+
+
+def check_table(df: Any, name: str, required: list[str], text: Iterable[str] = ("name",),
+                numeric: Iterable[str] = (), optional_numeric: Iterable[str] = ()) -> Any:
+    """The cell checks of :func:`read_table` on a table of text cells (see there)."""
     cols = [str(c) for c in df.columns]
     for c in cols:
         m = re.fullmatch(r"(.*)\.(\d+)", c)
@@ -499,6 +608,32 @@ def read_table(
             continue
         df[c] = _numbers(df[c], name, c, required_cell)
     return df
+
+
+def table_name(value: Any) -> str:
+    """How a table is named in messages: its file name, or ``DataFrame``."""
+    return Path(value).name if isinstance(value, str | Path) else "DataFrame"
+
+
+def check_rows(model: type[BaseModel], rows: list[dict[str, Any]], name: str,
+               extra: Callable[[dict[str, Any]], None] | None = None) -> list[dict[str, Any]]:
+    """Validate each row of a players table on its own, so that a bad value names the table, the row and
+    the column in one line (``regions.csv: row 7: column 'M' = -5.0: size M must satisfy 0 < M ...``); ``extra(row)``
+    runs further checks of a row (raising ValueError)."""
+    for i, row in enumerate(rows):
+        try:
+            model.model_validate(row)
+            if extra is not None:
+                extra(row)
+        except ValidationError as err:
+            e = err.errors()[0]
+            loc = ".".join(str(x) for x in e["loc"]) or "row"
+            msg = e["msg"].removeprefix("Value error, ")
+            shown = f" = {short_repr(e['input'])}" if e["loc"] and "input" in e else ""
+            raise InputError(f"{name}: row {i + 1}: column '{loc}'{shown}: {msg}") from None
+        except ValueError as err:
+            raise InputError(f"{name}: row {i + 1} ({short_repr(row.get('name'))}): {err}") from None
+    return rows
 
 
 def _numbers(col: Any, name: str, column: str, required: bool) -> Any:

@@ -1,7 +1,7 @@
 """What a decision problem is, for the catalogue: metadata, options, formulations.
 
 A problem module defines ``PROBLEM = Problem(...)``. A problem has either one or more
-declarative :class:`Formulation` builders (Pyomo, CVXPY, or a native exact algorithm), or a
+declarative ``Formulation`` builders (Pyomo, CVXPY, or a native exact algorithm), or a
 ``run`` function composing many solves (games). See DEVELOPERS.md.
 """
 
@@ -216,7 +216,7 @@ class Formulation:
     """One honest way to write a problem: a builder ``build(instance, **options) -> model``.
 
     ``layer`` is ``pyomo``, ``cvxpy`` or ``native`` (an exact algorithm wrapped as a
-    :class:`coopt.solve.native.NativeModel`); ``problem_class`` one of ``PROBLEM_CLASSES``.
+    ``coopt.solve.native.NativeModel``); ``problem_class`` one of ``PROBLEM_CLASSES``.
     """
 
     name: str
@@ -227,6 +227,8 @@ class Formulation:
     #: ``params(instance, **options) -> {mutable Param name: value}``: how an instance maps onto the
     #: model's mutable parameters, so that a sweep re-solves one built model instead of rebuilding it
     params: Callable[..., Mapping[str, float]] | None = None
+    #: what this formulation writes differently from the problem's ``math`` (LaTeX/Markdown), if anything
+    math: str = ""
 
     def __post_init__(self) -> None:
         if self.layer not in LAYERS:
@@ -255,6 +257,14 @@ class Problem:
     #: other families whose instances the problem also takes (a TU problem accepts a vaccine instance: v(S)
     #: from that family's exact method)
     accepts: tuple[str, ...] = ()
+    #: the model in LaTeX/Markdown exactly as coded (objective, constraints, the paper's equation
+    #: numbers): ``coopt show`` prints it and the documentation site renders it
+    math: str = ""
+    #: the example the docs page runs: ``{"data": bundled instance, "solver": ..., "options": {...}}``
+    example: Mapping[str, Any] = field(default_factory=dict)
+    #: a composed problem's one model that ``coopt export`` writes: ``export(instance, **options) ->
+    #: (model, problem_class, notes)`` (e.g. vaccine.market's LP (18)-(23) at the exact v(S))
+    export: Callable[..., tuple[Any, str, list[str]]] | None = None
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -281,3 +291,30 @@ class Problem:
                     raise InputError(f"{self.name}: option '{key}' is required ({opt.doc}); pass --set {key}=...")
                 out[key] = opt.default
         return out
+
+
+class NotApplicable(Exception):  # noqa: N818 (a verdict, not a failure)
+    """Raised by a closed form whose assumptions the instance or options do not meet (e.g. a bound
+    that binds): the result then reports ``closed_form_error: null`` and "closed form not
+    applicable: <the reason>", never a number."""
+
+
+def named_options(fn: Callable[..., Any], skip: int = 1, wrapper_takes_all: bool = True) -> frozenset[str] | None:
+    """The options a problem function takes by name (after its first ``skip`` positional
+    parameters: the instance, or the result, model and instance of ``solution``). A function honours
+    (a builder) or covers (a closed form) exactly these; every function also takes ``**options`` so
+    that a new option never breaks it. None (every option) for a function that cannot be inspected or
+    names none and takes ``**options`` (a wrapper that forwards them, or a function that reads them
+    from the mapping), unless ``wrapper_takes_all`` is false."""
+    import inspect
+
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+             inspect.Parameter.KEYWORD_ONLY)
+    named = [p.name for p in params if p.kind in kinds][skip:]
+    if wrapper_takes_all and not named and any(p.kind == inspect.Parameter.VAR_KEYWORD for p in params):
+        return None
+    return frozenset(named)

@@ -54,13 +54,24 @@ def layer_of(model: Any) -> str:
     raise InputError(f"cannot solve an object of type {type(model).__name__}: not a Pyomo, CVXPY or native model")
 
 
-def _check_options(opts: dict[str, Any]) -> dict[str, Any]:
+def _check_options(opts: dict[str, Any], solver: str | None = None) -> dict[str, Any]:
+    """The common options checked (one range per option); ``solver_options`` (a mapping of the solver's
+    own options) checked by ``solver``'s API (``coopt.solve.options``) and kept under that key."""
     from coopt.formulations.base import SOLVER_OPTIONS  # one range per option (finite, typed, no bool)
 
-    out = {}
+    out: dict[str, Any] = {}
+    opts = dict(opts)
+    specific = opts.pop("solver_options", None)
+    if specific:
+        from coopt.solve.options import check_solver_options
+
+        if solver is None:
+            raise InputError("solver_options need a solver to check them against")
+        out["solver_options"] = check_solver_options(solver, specific)
     for k, v in opts.items():
         if k not in COMMON_OPTIONS:
-            raise InputError(f"unknown solver option '{k}' (options: {', '.join(COMMON_OPTIONS)})")
+            raise InputError(f"unknown solver option '{k}' (options: {', '.join(COMMON_OPTIONS)}; a solver's own "
+                             "options go in solver_options={...})")
         if v is None:
             continue
         out[k] = SOLVER_OPTIONS[k].parse(k, v)
@@ -69,18 +80,19 @@ def _check_options(opts: dict[str, Any]) -> dict[str, Any]:
 
 def solve(model: Any, solver: str, problem_class: str, **options: Any) -> Result:
     """Solve ``model`` with ``solver`` as a ``problem_class`` problem (LP, QP, ..., the class its
-    formulation declares); ``options``: time_limit (s), gap (relative), tol, max_iter."""
+    formulation declares); ``options``: time_limit (s), gap (relative), tol, max_iter, and
+    ``solver_options`` (the solver's own options, checked by its API: :mod:`coopt.solve.options`)."""
     layer = layer_of(model)
     if layer == "matrix":  # array LP, solved by highspy directly (coopt.solve.matrix)
         from coopt.solve.matrix import solve_matrix
 
         check_request(solver, problem_class)
-        opts = _check_options(options)
+        opts = _check_options(options, solver)
         result = solve_matrix(model, solver, problem_class, opts)
         result.options = {"solver": solver, **opts}
         return result
     spec = check_request(solver, problem_class, layer)
-    opts = _check_options(options)
+    opts = _check_options(options, solver)
     if "max_iter" in opts and spec.name not in MAX_ITER_SOLVERS:  # refused, never silently ignored
         raise InputError(f"solver option 'max_iter': {spec.name} does not take an iteration limit here "
                          f"(solvers that do: {', '.join(MAX_ITER_SOLVERS)}); use time_limit")

@@ -58,6 +58,7 @@ def _solver_kwargs(name: str, opts: dict[str, Any]) -> dict[str, Any]:
             kw["time_limit"] = float(tl)
         if gap is not None:
             kw["mip_rel_gap"] = float(gap)
+    kw.update(opts.get("solver_options") or {})  # the user's own options (checked), over coopt's defaults
     return kw
 
 

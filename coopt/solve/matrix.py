@@ -104,6 +104,8 @@ def _set_options(h: Any, opts: dict[str, float], nnz: int = 0) -> None:
         h.setOptionValue("dual_feasibility_tolerance", t)
     if "max_iter" in opts:
         h.setOptionValue("simplex_iteration_limit", int(opts["max_iter"]))
+    for name, value in (opts.get("solver_options") or {}).items():  # the user's own HiGHS options (checked)
+        h.setOptionValue(name, value)
 
 
 def _status(h: Any) -> Status:

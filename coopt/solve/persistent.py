@@ -83,7 +83,7 @@ class PersistentSolve:
         self.fast = fast
         self.layer = layer_of(model)
         self.spec = check_request(solver, problem_class, self.layer)
-        self.options = _check_options(options)
+        self.options = _check_options(options, solver)
         self._highs: _PersistentHighs | None = None
         if self.layer == "pyomo" and solver == "highs":
             self._highs = _PersistentHighs(model, self.spec, problem_class, self.options, certify, fast)

@@ -103,6 +103,7 @@ def contrib_options(name: str, opts: dict[str, Any]) -> dict[str, Any]:
         kw["rel_gap"] = opts.get("gap") if opts.get("gap") is not None else 1e-7
         solver_options["display/verblevel"] = 0
         solver_options["numerics/feastol"] = max(float(opts["tol"]), 1e-8) if opts.get("tol") is not None else 1e-7
+    solver_options.update(opts.get("solver_options") or {})  # the user's own options (checked), over coopt's defaults
     kw["solver_options"] = solver_options
     return kw
 
@@ -148,6 +149,7 @@ def _solve_ipopt(model: pyo.ConcreteModel, opts: dict[str, Any]) -> tuple[Status
     if opts.get("max_iter") is not None:
         ip_opts["max_iter"] = int(opts["max_iter"])
     ip_opts.update(opts.get("ipopt_options") or {})
+    ip_opts.update(opts.get("solver_options") or {})  # the user's own Ipopt options (checked)
     if model.component("dual") is None:
         model.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
     t0 = time.perf_counter()

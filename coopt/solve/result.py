@@ -6,7 +6,7 @@ import json
 import math
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -87,6 +87,8 @@ class Result:
     formulation: str = ""
     options: dict[str, Any] = field(default_factory=dict)
     wall_time: float = 0.0
+    #: the solved model (Pyomo, CVXPY or native), for an edit and a re-solve with ``coopt.solve``; not in the JSON
+    model: Any = field(default=None, repr=False, compare=False)
     instance_hash: str = ""
     messages: list[str] = field(default_factory=list)
     sense: str = ""  # "max" or "min" when known (cross-checks of bounds); not part of the JSON
@@ -103,7 +105,7 @@ class Result:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON dictionary (the CLI's ``--format json`` object)."""
-        d = asdict(self)
+        d = asdict(replace(self, model=None))  # the model is not data (and not copied)
         out = {
             "problem": self.problem,
             "status": self.status.value,

@@ -25,7 +25,17 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from coopt.data.base import Instance, Name, PlayerList, Real, Record, read_table, register_family
+from coopt.data.base import (
+    Instance,
+    Name,
+    PlayerList,
+    Real,
+    Record,
+    check_rows,
+    read_table,
+    register_family,
+    table_name,
+)
 
 #: range of the privacy costs c_i and of sigma^2 (the closed forms take powers of them: kept in floating point)
 SCALE_MIN, SCALE_MAX = 1e-12, 1e12
@@ -75,12 +85,14 @@ class DpShareInstance(PlayerList, Instance):
     @field_validator("players", mode="before")
     @classmethod
     def _read_table(cls, value: Any, info: ValidationInfo) -> Any:
-        if isinstance(value, str):
-            ctx = info.context or {}
-            source = ctx.get("source", "<memory>")
-            frame = read_table(value, ["name", "c"], ctx.get("base_dir"), source, numeric=("c",))
-            return [{"name": nm, "c": c} for nm, c in zip(frame["name"].tolist(), frame["c"].tolist())]
-        return value
+        """Agents from a table (``players: agents.csv``, ``players_csv:``, an Excel sheet or a DataFrame),
+        each row checked on its own (a bad value names the table, the row and the field)."""
+        if isinstance(value, list | tuple) or value is None or isinstance(value, dict):
+            return value
+        ctx = info.context or {}
+        frame = read_table(value, ["name", "c"], ctx.get("base_dir"), ctx.get("source", "<memory>"), numeric=("c",))
+        rows = [{"name": nm, "c": c} for nm, c in zip(frame["name"].tolist(), frame["c"].tolist())]
+        return check_rows(Player, rows, table_name(value))
 
     @model_validator(mode="after")
     def _check(self) -> DpShareInstance:

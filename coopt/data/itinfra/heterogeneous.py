@@ -1,4 +1,5 @@
-"""Heterogeneous itinfra instances (paper `itinfra-coalition-formation.md`, Appendix B).
+"""Heterogeneous itinfra instances (Guo, Liu & Nault (2024), Appendix B;
+docs/derivations/itinfra.md#heterogeneous).
 
 Districts differ in their unit resource cost p (Appendix B has two types, p_H > p_L; coopt takes a
 table of districts with any number of distinct costs). Districts with the same p form a cost type;

@@ -1,4 +1,5 @@
-"""The homogeneous itinfra instance (paper `itinfra-coalition-formation.md`, section 3).
+"""The homogeneous itinfra instance (Guo, Liu & Nault (2024), section 3;
+docs/derivations/itinfra.md#model).
 
 n districts decide whether to join one coalition for critical IT infrastructure. A district's
 benefit (eq. 1) weighs its own resource by 1 - kappa and the others' by kappa (by kappa*beta

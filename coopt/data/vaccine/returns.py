@@ -21,7 +21,7 @@ Types:
     f <= s_tau. For tau > 0 it *decreases* before f = s_tau (violates Assumption 1(1)); coopt
     applies free disposal F^(f) = max_{g <= f} F(g), i.e. caps f at the peak u (the knapsack's
     "<=" budget allows disposal, so v(S) is unchanged).
-  - ``A`` (vaccinate f M susceptibles): same W-term, linear term f (notes, Section 1.2), f <= s_tau.
+  - ``A`` (vaccinate f M susceptibles): same W-term, linear term f (docs/derivations/vaccine.md#sir), f <= s_tau.
   - ``B`` (vaccinate f M random people): F = -W[-sigma (1-i0)(1-f) e^{-sigma(1 - f s_tau)}]/sigma
     + f s_tau, f <= 1.
 
@@ -495,6 +495,14 @@ class SIR(ReturnFunction):
         return float(brentq(lambda t: float(self._dF(np.array(t))), x[k - 1], x[k], xtol=1e-15, rtol=1e-14))
 
 
+#: the parameters of each return-function type: (required, optional) (``coopt schema vaccine`` lists them)
+PARAMETERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "logistic": (("a", "b"), ()),
+    "ginsberg": (("a", "b"), ()),
+    "sir": (("sigma", "infectious_days", "initial_infected_fraction"), ("tau", "variant")),
+}
+
+
 def make_return_function(spec: Mapping[str, Any]) -> ReturnFunction:
     """A return function from a mapping {type: ..., <parameters>} (ValueError naming what is wrong).
 
@@ -520,9 +528,7 @@ def _make(spec: dict[str, Any]) -> ReturnFunction:
     kind = spec.pop("type", None)
     if not isinstance(kind, str) or kind not in _TYPES:
         raise ValueError(f"return_function type = {short_repr(kind)}: must be one of {', '.join(_TYPES)}")
-    need = {"logistic": ("a", "b"), "ginsberg": ("a", "b"),
-            "sir": ("sigma", "infectious_days", "initial_infected_fraction")}[kind]
-    optional = {"logistic": (), "ginsberg": (), "sir": ("tau", "variant")}[kind]
+    need, optional = PARAMETERS[kind]
     missing = [p for p in need if p not in spec]
     if missing:
         raise ValueError(f"return_function type {kind}: missing parameter(s) {', '.join(missing)}")

@@ -1,4 +1,5 @@
-"""Instances of the vaccine-sharing game (paper `vaccine-fair-allocation.md`, Sections 3, 6, 7, App. C).
+"""Instances of the vaccine-sharing game (Westerink-Duijzer, Schlicher & Musegaas
+(2019), docs/papers/vaccine.md: Sections 3, 6, 7, App. C).
 
 Players (regions / health agencies) have a size M_i (inhabitants), resources r_i (vaccine doses)
 and an S-shaped return function F_i (fraction escaping infection per inhabitant). YAML::
@@ -18,12 +19,24 @@ function when the type is the same (or not given), replace it when the type diff
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from coopt.data.base import Instance, Name, PlayerList, Real, Record, read_table, register_family
+from coopt.data.base import (
+    Instance,
+    Name,
+    PlayerList,
+    Real,
+    Record,
+    check_rows,
+    read_table,
+    register_family,
+    table_aliases,
+    table_name,
+)
 from coopt.data.vaccine.returns import ReturnFunction, make_return_function
 
 R_MAX_PER_CAPITA = 100.0  # a "sensible range": at most 100 doses per inhabitant
@@ -118,11 +131,18 @@ class VaccineInstance(PlayerList, Instance):
             raise ValueError("must satisfy 0 <= epsilon <= 1e15")
         return v
 
-    @field_validator("players", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _read_table(cls, value: Any, info: ValidationInfo) -> Any:
-        if not isinstance(value, str):
-            return value
+    def _players_table(cls, data: Any, info: ValidationInfo) -> Any:
+        """Players from a table (``players: regions.csv``, ``players_csv:``, an Excel sheet or a DataFrame),
+        each row checked on its own with the shared return function, so that a bad cell or parameter is
+        one line naming the table, the row and the field."""
+        data = table_aliases(cls, data)
+        if not isinstance(data, Mapping) or isinstance(data.get("players"), list | tuple):
+            return data
+        value = data.get("players")
+        if value is None or isinstance(value, Mapping):
+            return data
         ctx = info.context or {}
         frame = read_table(value, ["name", "M"], ctx.get("base_dir"), ctx.get("source", "<memory>"),
                            numeric=("M",), optional_numeric=("r",))
@@ -136,7 +156,15 @@ class VaccineInstance(PlayerList, Instance):
             if params:
                 row["return_function"] = params
             rows.append(row)
-        return rows
+        shared = data.get("return_function")
+
+        def function(row: dict[str, Any]) -> None:  # the row's return function, as the instance will build it
+            spec = _merge(shared if isinstance(shared, Mapping) else None, row.get("return_function"))
+            if spec is not None:
+                make_return_function(spec)
+
+        check_rows(Player, rows, table_name(value), function)
+        return {**data, "players": rows}
 
     @model_validator(mode="after")
     def _check(self) -> VaccineInstance:

@@ -2,7 +2,7 @@
 
 The step functions are exact (sigma^2 windows of all 2^9 subsets, :mod:`coopt.games.dpshare.sigma_profile`);
 a grid of sigma values is cross-checked with the game layer (dpshare.equilibria, exact enumeration) and,
-outside quick mode, with the per-size MILP (HiGHS). No-equilibrium bands are shaded. The notes' exact
+outside quick mode, with the per-size MILP (HiGHS). No-equilibrium bands are shaded. The exact
 breakpoints (the paper gives the plot only) are printed beside coopt's.
 """
 
@@ -19,7 +19,7 @@ from coopt.experiments.dpshare.tables import markdown
 from coopt.games.dpshare.sigma_profile import step_functions
 from coopt.problems import run as run_problem
 
-NOTES_BREAKPOINTS = [0.19330, 0.20098, 0.21128, 0.23032, 0.28321, 0.30083, 0.31008, 0.33255, 0.33414,
+REFERENCE_BREAKPOINTS = [0.19330, 0.20098, 0.21128, 0.23032, 0.28321, 0.30083, 0.31008, 0.33255, 0.33414,
                      0.35956, 0.35983, 0.38671, 0.41290]
 SIGMA_MAX = 0.45
 
@@ -46,7 +46,7 @@ def run(out_dir: Path, quick: bool) -> ExperimentOutput:
     inst = coopt.load("dpshare/figure1")
     f = step_functions(inst.c, inst.alpha)
     ours = [round(x, 5) for x in f.sigma_lo[1:]]
-    match = ours == NOTES_BREAKPOINTS
+    match = ours == REFERENCE_BREAKPOINTS
     # cross-check the step functions at piece midpoints with the game layer
     hi = f.sigma_hi.clip(upper=SIGMA_MAX).values
     mids = 0.5 * (f.sigma_lo.values[1:] + hi[1:])
@@ -73,18 +73,18 @@ def run(out_dir: Path, quick: bool) -> ExperimentOutput:
     axes[0].set_ylabel("size")
     fig.suptitle("Figure 1: c = [2.2, 5.4, 7, 11, 30, 33, 34, 36, 38] x 1e-4, alpha = 1", y=1.03)
     table = f.copy()
-    table["notes_sigma_lo"] = [0.0, *NOTES_BREAKPOINTS]
+    table["reference_sigma_lo"] = [0.0, *REFERENCE_BREAKPOINTS]
     files = [save_figure(fig, out_dir / "figure1.png"), write_csv(table, out_dir / "figure1.csv"),
              write_csv(grid, out_dir / "figure1-grid-check.csv")]
     report = (
-        "Figure 1 as exact step functions of sigma (all 2^9 sigma^2 windows). Breakpoints equal the notes' "
+        "Figure 1 as exact step functions of sigma (all 2^9 sigma^2 windows). Breakpoints equal the reference "
         f"to 5 decimals: {match}. Piece midpoints re-solved by dpshare.equilibria "
         f"({', '.join(sorted(grid.solver.unique()))}) agree: {agree}. The robust size is monotone (Lemma 6); "
         "a Nash coalition of size 8 never exists.\n\n"
         + markdown(table.round(5)) + "\n")
     files.append(write_text(report, out_dir / "figure1.md"))
     return ExperimentOutput(files=files, report=report,
-                            checks={"breakpoints_match_notes": match, "game_layer_agrees": agree})
+                            checks={"breakpoints_match_reference": match, "game_layer_agrees": agree})
 
 
 EXPERIMENT = Experiment(name="dpshare-figure1", family="dpshare",

@@ -48,7 +48,8 @@ def run(out_dir: Path, quick: bool) -> ExperimentOutput:
         f"the size at {sizes['agree_all']:.2%} of all points and {sizes['agree_off_boundary']:.2%} off the "
         f"boundary lines; on the structure at {structs['agree_all']:.2%}. The printed rule floor(j_eqm) agrees on "
         f"the size at only {printed['agree_all']:.2%} ({printed['disagree_points']} points, all in the partial "
-        f"region: notes, error 1). Spot check with HiGHS on the Pyomo Stage-2 model: {ok}/{k} points identical."
+        f"region: docs/papers/itinfra.md#erratum-integer-rule). Spot check with HiGHS on the Pyomo Stage-2 "
+        f"model: {ok}/{k} points identical."
     )
     checks = {"agreement_size": sizes["agree_all"], "agreement_off_boundary": sizes["agree_off_boundary"],
               "agreement_structure": structs["agree_all"], "agreement_printed_rule": printed["agree_all"],

@@ -3,7 +3,7 @@
 phi_3 is re-derived from Stage-2 solves (threshold matching with gamma) for kappa in {0.2, 0.35, 0.45} and
 gamma in {0, 0.05, 0.1, 0.2}; the paper's closed form is drawn as lines. The report checks section 7.3's
 claims: phi_2 > 0 and decreasing in gamma; phi_3 a tax below a beta threshold and a subsidy above; |phi_3|
-decreasing in gamma (which fails at high beta: notes, error 10).
+decreasing in gamma (which fails at high beta: docs/papers/itinfra.md#erratum-phi3).
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def run(out_dir: Path, quick: bool) -> ExperimentOutput:
         f"everywhere: {p2_ok}. phi_3 switches from tax to subsidy at beta ~ "
         + ", ".join(f"{v:.3f} (kappa={k})" for k, v in switch.items() if v is not None)
         + f". |phi_3| increases with gamma at {len(grows)} (kappa, beta) points ({where or 'none'}), against section "
-        "7.3's claim that it decreases (notes, error 10: high beta, and just above a sign switch)."
+        "7.3's claim that it decreases (docs/papers/itinfra.md#erratum-phi3: high beta, and just above a sign switch)."
     )
     return ExperimentOutput(files=files, report=report, checks={
         "max_diff_closed_form": diff, "phi2_positive_decreasing": p2_ok, "abs_phi3_grows_points": len(grows)})

@@ -78,7 +78,7 @@ def run(out_dir: Path, quick: bool) -> ExperimentOutput:
         f"At kappa = {k2:.3f} the model has {side} just below the paper's threshold {thr2:.3f} and {side_r} just "
         "above it: the curve is a boundary of the model's map, with the sides the other way round from the "
         "paper's statement, and a second boundary runs across the map. The procedure is under-specified in the "
-        "paper (notes, section 6): treat Fig. B1 as not reproduced."
+        "paper (docs/papers/itinfra.md#erratum-figure-b1): treat Fig. B1 as not reproduced."
     )
     return ExperimentOutput(files=files, report=report, checks={"agreement_with_paper_rule": agree,
                                                                 "sign_flips_at_kappa_035": str(flips)})

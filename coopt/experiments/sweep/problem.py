@@ -117,8 +117,9 @@ class ProblemPoint:
     """
 
     def __init__(self, problem: Any, instance: Any, solver: str | None, options: Mapping[str, Any],
-                 fields: Sequence[str], persistent: bool = True) -> None:
+                 fields: Sequence[str], persistent: bool = True, problem_files: Sequence[str] = ()) -> None:
         self.problem = problem
+        self.problem_files = tuple(problem_files)  # --problem-file sources, loaded again in each worker
         self.instance = instance
         self.solver = solver
         self.options = dict(options)
@@ -127,6 +128,8 @@ class ProblemPoint:
 
     def setup(self) -> Callable[[Point], Row]:
         reg = _registry()
+        for path in self.problem_files:  # a user's problem: its file, in this worker process too
+            reg.load_problem_file(path)
         prob = reg.get_problem(self.problem) if isinstance(self.problem, str) else self.problem
         persistent = self._persistent_solver(prob) if self.persistent else None
 
@@ -173,6 +176,9 @@ class ProblemPoint:
             t0 = time.perf_counter()
             solver_opts = {k: v for k, v in raw.items() if k in COMMON_OPTIONS}
             opts = prob.parse_options({k: v for k, v in raw.items() if k not in COMMON_OPTIONS})
+            refusal = reg.formulation_refusal(prob, form, opts)
+            if refusal:  # an option this formulation does not take: refused, as coopt.run refuses it
+                raise InputError(refusal)
             key = json.dumps([opts, solver_opts], sort_keys=True, default=str)
             entry = models.get(key)
             if entry is None:
@@ -184,13 +190,9 @@ class ProblemPoint:
             result.problem, result.formulation = prob.name, form.name
             result.instance_hash = inst.digest()
             result.options = {**result.options, **opts}
-            if result.status.has_solution:
-                if prob.solution is not None:
-                    result.solution = prob.solution(result, model, inst, **opts)
-                if prob.closed_form is not None:
-                    ref = dict(prob.closed_form(inst, **opts))
-                    result.closed_form = ref
-                    result.closed_form_error = reg.closed_form_error(result, ref)
+            if result.status.has_solution and prob.solution is not None:
+                result.solution = reg.call_with_options(prob.solution, (result, model, inst), opts)
+            reg.attach_reference(result, prob, inst, opts)  # the closed form, or why it does not apply
             result.wall_time = time.perf_counter() - t0
             return result
 
@@ -340,7 +342,9 @@ def sweep_problem(
             solver=solver, **{**opts, **{k: v for k, v in first.items() if k not in fields}})
     meta = {"problem": prob.name, "data": inst.model_dump(mode="json"), "solver": solver or prob.default_solver,
             "options": {k: str(v) for k, v in sorted(opts.items())}}
-    fn = ProblemPoint(prob, inst, solver, opts, field_keys, persistent=persistent)
+    files = reg.problem_files([prob.name])  # a problem from --problem-file travels to workers by name and file
+    fn = ProblemPoint(prob.name if files else prob, inst, solver, opts, field_keys, persistent=persistent,
+                      problem_files=files)
     return run_sweep(fn, values, out_dir, workers=workers, scheduler=scheduler, chunk_size=chunk_size,
                      progress=progress, processes=processes, meta=meta, description=prob.name,
                      max_points=max_points)

@@ -1,6 +1,7 @@
 """The US case study (Section 7, Appendix C): core verdicts over the grid of tau and V (Figures 7, 8).
 
-Grid (Section 7.2, with the notes' typo fix "1e6" -> "1e7"): tau in {0, 5, ..., 50} days, V in
+Grid (Section 7.2, with the typo fix "1e6" -> "1e7" of docs/papers/vaccine.md#erratum-grid): tau in {0, 5, ..., 50}
+days, V in
 {0, 5e6, 1e7, ..., 3e8} doses (61 values), pro-rata initial stocks r_i = V M_i / sum_j M_j. Per cell:
 exact v(S) for all 1023 coalitions, the least core, the market question and p1..p4, the same with
 the paper's heuristic v-bar, and sum_i f~_i M_i (the paper's threshold). ``--quick``: a coarse grid.
@@ -25,13 +26,14 @@ V_FULL = tuple(float(v) for v in np.arange(0, 3.0e8 + 1, 5e6))
 TAU_QUICK = (0, 10, 20, 30, 40, 50)
 V_QUICK = (0.0, 1e6, 5e6, 1e7, 2e7, 3e7, 4e7, 5e7, 6e7, 8e7, 1e8, 2e8, 3e8)
 
-# the paper's Section 7.2 claim and the notes' independent values of sum_i f~_i M_i (individual functions)
+# the paper's Section 7.2 claim and the independent values (docs/derivations/vaccine.md#case-study) of sum_i f~_i M_i
+# (individual functions)
 PAPER_SUM_FM = "3.6e7 at tau = 0, decreasing to 0 for tau >= 40"
 TOTAL_M = 298_106_893.0  # Table 1
-# notes, identical functions (Nguyen-Carlson): f~ per tau, times sum_i M_i
-NOTES_NC_SUM_FM = {t: f * TOTAL_M for t, f in {0: 0.4925, 10: 0.4835, 20: 0.4625, 30: 0.4104, 40: 0.2722,
+# reference, identical functions (Nguyen-Carlson): f~ per tau, times sum_i M_i
+REFERENCE_NC_SUM_FM = {t: f * TOTAL_M for t, f in {0: 0.4925, 10: 0.4835, 20: 0.4625, 30: 0.4104, 40: 0.2722,
                                                  45: 0.1355, 50: 0.0}.items()}
-NOTES_SUM_FM = {0: 4.400e7, 5: 4.208e7, 10: 3.958e7, 15: 3.627e7, 20: 3.181e7, 25: 2.568e7, 30: 1.749e7,
+REFERENCE_SUM_FM = {0: 4.400e7, 5: 4.208e7, 10: 3.958e7, 15: 3.627e7, 20: 3.181e7, 25: 2.568e7, 30: 1.749e7,
                 35: 9.20e6, 40: 2.08e6, 45: 0.0, 50: 0.0}
 
 
@@ -68,10 +70,10 @@ def sweep(base: str, out_dir: Path, quick: bool, workers: int = 2) -> pd.DataFra
 
 
 def threshold_table(frame: pd.DataFrame, col: str = "empty",
-                    notes: dict[int, float] | None = None) -> pd.DataFrame:
+                    reference: dict[int, float] | None = None) -> pd.DataFrame:
     """Per tau: sum f~ M, the largest V with an empty core, and the smallest V from which every cell
-    (up to 3e8) is non-empty. ``notes``: reference sum f~ M per tau (default: the individual functions')."""
-    notes = NOTES_SUM_FM if notes is None else notes
+    (up to 3e8) is non-empty. ``reference``: sum f~ M per tau (default: the individual functions')."""
+    reference = REFERENCE_SUM_FM if reference is None else reference
     rows = []
     for tau, cell in frame.groupby("tau"):
         cell = cell.sort_values("V")
@@ -81,7 +83,7 @@ def threshold_table(frame: pd.DataFrame, col: str = "empty",
         small = cell[(cell["V"] > 0) & ~cell[col].astype(bool)]
         rows.append({
             "tau": tau, "sum_f_tilde_M": float(cell["sum_f_tilde_M"].iloc[0]),
-            "notes_sum_f_tilde_M": notes.get(int(tau)),
+            "reference_sum_f_tilde_M": reference.get(int(tau)),
             "largest_V_empty": last_empty,
             "nonempty_from_V": float(above.min()) if len(above) else None,
             "smallest_positive_V_nonempty": float(small["V"].min()) if len(small) else None,
@@ -124,14 +126,14 @@ def plot_map(frame: pd.DataFrame, title: str, individual: bool):
 
 
 def report_lines(frame: pd.DataFrame, thr: pd.DataFrame) -> list[str]:
-    lines = ["| tau | sum f~_i M_i (coopt) | notes | largest V with empty core | non-empty from V | "
+    lines = ["| tau | sum f~_i M_i (coopt) | reference | largest V with empty core | non-empty from V | "
              "smallest V>0 non-empty |", "|---|---|---|---|---|---|"]
 
     def fmt(x: Any) -> str:
         return "-" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{x:.3g}"
 
     for _, r in thr.iterrows():
-        lines.append(f"| {int(r['tau'])} | {fmt(r['sum_f_tilde_M'])} | {fmt(r['notes_sum_f_tilde_M'])} | "
+        lines.append(f"| {int(r['tau'])} | {fmt(r['sum_f_tilde_M'])} | {fmt(r['reference_sum_f_tilde_M'])} | "
                      f"{fmt(r['largest_V_empty'])} | {fmt(r['nonempty_from_V'])} | "
                      f"{fmt(r['smallest_positive_V_nonempty'])} |")
     return lines

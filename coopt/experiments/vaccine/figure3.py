@@ -51,7 +51,7 @@ def run(out_dir: Path, quick: bool) -> ExperimentOutput:
         f"changes between exact v(S) and the heuristic in {changed:.1%} of all games. Lowest exact share "
         f"of non-empty cores per series: " + ", ".join(f"{series_label(k, i)} {v:.2f}" for (k, i), v in lo.items())
         + ". Paper: non-empty 'in most cases', dips for d in [0.5, 3]; its 'never below 0.40' sentence "
-        "says 'empty' where it means 'non-empty' (notes, typo 3)."
+        "says 'empty' where it means 'non-empty' (docs/papers/vaccine.md#erratum-grid)."
         + (f" {errors} instances failed (see the CSV)." if errors else "")
     )
     return ExperimentOutput(files=[png, csv], report=report,

@@ -1,7 +1,8 @@
 """Figure 6: the SIR return function F_1 of region 1 (New England) at tau = 0 (Appendix C.1, eq. 24).
 
 Plots F_1 with its inflection point c, tangent point f~ and the tangent from (0, F(0)) (the concave
-envelope G of eq. 12), and writes the curve as CSV. Reference (notes): F(0) = 0.465790,
+envelope G of eq. 12), and writes the curve as CSV. Reference (docs/derivations/vaccine.md#sir-reference): F(0) =
+0.465790,
 F(0.1) = 0.630663, F(0.2) = 0.806833, F(0.3) = 0.987496, c = 0.25877, f~ = 0.28595, D(f~) = 1.75153.
 """
 
@@ -17,7 +18,7 @@ from coopt.games.vaccine.market import player_arrays
 
 plt = pyplot()
 
-NOTES = {"F(0)": 0.465790, "F(0.1)": 0.630663, "F(0.2)": 0.806833, "F(0.3)": 0.987496, "f~": 0.28595}
+REFERENCE = {"F(0)": 0.465790, "F(0.1)": 0.630663, "F(0.2)": 0.806833, "F(0.3)": 0.987496, "f~": 0.28595}
 
 
 def run(out_dir: Path, quick: bool) -> ExperimentOutput:
@@ -43,10 +44,10 @@ def run(out_dir: Path, quick: bool) -> ExperimentOutput:
     png = save_figure(fig, out_dir / "figure6.png")
     got = {"F(0)": float(F1(0.0)), "F(0.1)": float(F1(0.1)), "F(0.2)": float(F1(0.2)), "F(0.3)": float(F1(0.3)),
            "f~": ft1}
-    err = max(abs(got[k] - v) for k, v in NOTES.items())
-    lines = ["| quantity | coopt | notes |", "|---|---|---|"] + [f"| {k} | {got[k]:.6f} | {v:.6f} |"
-                                                                  for k, v in NOTES.items()]
-    return ExperimentOutput(files=[png, csv], report="\n".join(lines), checks={"max_abs_diff_vs_notes": err})
+    err = max(abs(got[k] - v) for k, v in REFERENCE.items())
+    lines = ["| quantity | coopt | reference |", "|---|---|---|"] + [f"| {k} | {got[k]:.6f} | {v:.6f} |"
+                                                                  for k, v in REFERENCE.items()]
+    return ExperimentOutput(files=[png, csv], report="\n".join(lines), checks={"max_abs_diff_vs_reference": err})
 
 
 EXPERIMENT = Experiment(name="vaccine-figure6", family="vaccine", title="Vaccine Figure 6: SIR return function",

@@ -1,7 +1,8 @@
 """Figure 7: core non-emptiness over (tau, V) for the ten US regions, individual SIR functions (TL 2013).
 
 Per tau the report gives sum_i f~_i M_i (the paper's threshold) next to the paper's claim (3.6e7 at
-tau = 0 -> 0 for tau >= 40) and the notes' independent values (4.40e7 -> 0 from tau = 45), and the
+tau = 0 -> 0 for tau >= 40) and the independent values of docs/derivations/vaccine.md#case-study (4.40e7 -> 0 from
+tau = 45), and the
 V above which every cell is non-empty, from exact v(S) and from the heuristic.
 """
 
@@ -24,7 +25,8 @@ INSTANCE = "vaccine/us-hhs-2009"
 EXPLANATION = (
     "Why sum_i f~_i M_i differs from the paper. At tau = 0 the return function (24) depends only on "
     "sigma_i and I_i(0)/M_i = 1e-4, so the tangent points f~_i are fixed by Table 2: coopt gets 4.40e7 "
-    "(the notes' independent computation agrees), not 3.6e7. The number is very sensitive to the initial "
+    "(the independent computation of docs/derivations/vaccine.md#case-study agrees), not 3.6e7. The number "
+    "is very sensitive to the initial "
     "infected fraction: I(0)/M = 4.3e-4 instead of 1e-4 gives 3.6e7 (1e-3 gives 2.8e7); the inflection points "
     "give sum_i c_i M_i = 3.74e7, and coopt's own tau = 15 gives 3.63e7 -- any of these may be what the paper "
     "plotted; none follows from the stated parameters. For large tau: at tau = 40 only the six regions with the "

@@ -8,5 +8,7 @@ Problems (``coopt list``):
 * ``dpshare.equilibria``, ``dpshare.best_stable``, ``dpshare.price_of_stability`` (P4-P8) live in
   :mod:`coopt.games.dpshare`; their per-size MILP is :mod:`coopt.formulations.dpshare.stability_milp`.
 
-:mod:`coopt.formulations.dpshare.closed_form` holds every re-derived closed form (notes section 2-3).
+:mod:`coopt.formulations.dpshare.closed_form` holds every re-derived closed form
+(docs/derivations/dpshare.md#fixed-coalition,
+docs/derivations/dpshare.md#stability).
 """

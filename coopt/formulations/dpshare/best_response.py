@@ -39,7 +39,8 @@ def build_cvxpy(inst: DpShareInstance, coalition_names: list[str] | None = None,
                 conic: str = "socp"):
     """Phi (P1) or the planner's SC (P2) at S as a CVXPY problem: sum a eps^-2 + b eps (+ constant).
 
-    ``conic="socp"`` (notes 3.1): eps^-2 <= s^2 with s >= 1/eps (a rotated second-order cone, CVXPY's
+    ``conic="socp"`` (docs/derivations/dpshare.md#fixed-coalition): eps^-2 <= s^2 with s >= 1/eps (a rotated
+    second-order cone, CVXPY's
     inv_pos), objective a sum s^2 + b eps; ``conic="power"``: a sum power(eps, -2) + b eps (power cone).
     The SOCP form is the better conditioned one (Clarabel: eps to ~1e-6 instead of ~1e-4).
     """
@@ -50,7 +51,7 @@ def build_cvxpy(inst: DpShareInstance, coalition_names: list[str] | None = None,
     c = inst.c[S]
     eps = cp.Variable(k, name="eps")
     a = weight(k, planner)
-    b = cp.Parameter(k, nonneg=True, value=c * k**inst.alpha, name="privacy_weight")  # c_i f(k)
+    b = c * k**inst.alpha  # c_i f(k): a constant (derived from c and alpha, so not a CVXPY Parameter)
     cons = []
     if conic == "socp":
         s = cp.Variable(k, name="inv_eps")
@@ -95,7 +96,8 @@ def first_order_residual(eps: np.ndarray, c: np.ndarray, k: int, alpha: float, p
 
 
 def paper_messages(inst: DpShareInstance, S: list[int], planner: bool) -> list[str]:
-    """Where the paper's printed statements differ from the model (notes section 6, items 1 and 2)."""
+    """Where the paper's printed statements differ from the model (docs/papers/dpshare.md#erratum-lemma1,
+    #erratum-larger)."""
     k = len(S)
     c = inst.c[S]
     if planner:
@@ -162,7 +164,8 @@ def closed_form(inst: DpShareInstance, coalition: list[str] | None = None, plann
 OPTIONS = {"coalition": Option("list[str]", None, "members of S by name, comma separated (default: all agents)")}
 
 
-def epsilon_problem(name: str, planner: bool, summary: str, paper: str, equations: str, objective: str) -> Problem:
+def epsilon_problem(name: str, planner: bool, summary: str, paper: str, equations: str, objective: str,
+                    math: str = "", example: dict[str, Any] | None = None) -> Problem:
     """The problem of the privacy levels at a fixed coalition S, selfish (P1, ``planner=False``: the
     potential Phi of the sub-game) or the planner's (P2, ``planner=True``: the social cost SC(S, eps)):
     one program with accuracy weight 2/k^2 or 2/k, in three formulations. ``objective`` names it in
@@ -185,28 +188,69 @@ def epsilon_problem(name: str, planner: bool, summary: str, paper: str, equation
         solution=partial(_solution, planner=planner),
         closed_form=partial(_closed_form, planner=planner),
         default_solver="clarabel",
+        math=math,
+        example=example or {},
     )
 
 
-def _build(inst: DpShareInstance, coalition: list[str] | None = None, *, planner: bool, conic: str) -> Any:
+def _build(inst: DpShareInstance, coalition: list[str] | None = None, *, planner: bool, conic: str, **_: Any) -> Any:
     if conic == "pyomo":
         return build_pyomo(inst, coalition, planner)
     return build_cvxpy(inst, coalition, planner, conic)
 
 
 def _solution(result: Any, model: Any, inst: DpShareInstance, coalition: list[str] | None = None, *,
-              planner: bool) -> dict[str, Any]:
+              planner: bool, **_: Any) -> dict[str, Any]:
     return solution(result, model, inst, coalition, planner)
 
 
-def _closed_form(inst: DpShareInstance, coalition: list[str] | None = None, *, planner: bool) -> dict[str, float]:
+def _closed_form(inst: DpShareInstance, coalition: list[str] | None = None, *, planner: bool,
+                 **_: Any) -> dict[str, float]:
     return closed_form(inst, coalition, planner)
+
+
+#: The model in LaTeX as coded (the docs page and `coopt show dpshare.best_response` print it).
+MATH = r"""
+Inside a fixed coalition $S$ of $k=|S|$ agents (option `coalition`, default all agents; $k\ge2$), each member
+$i$ picks its privacy level $\epsilon_i>0$ (smaller = more noise). Member $i$'s burden (Def. 5) depends on its
+own $\epsilon_i$ only through $\frac{2}{k^2\epsilon_i^2}+c_i k^{\alpha}\epsilon_i$, so the sub-game is an exact
+potential game; coopt solves the potential:
+
+$$
+\min_{\epsilon>0}\quad \Phi(\epsilon)=\sum_{i\in
+S}\Big[\frac{2}{k^2}\,\epsilon_i^{-2}+c_i\,k^{\alpha}\,\epsilon_i\Big].
+$$
+
+Its unique minimiser is the sub-game's Nash equilibrium (Lemma 2)
+
+$$
+\epsilon_i^*=\Big(\frac{4}{k^{2+\alpha}c_i}\Big)^{1/3}.
+$$
+
+Formulations (one program, three writings):
+
+* `socp` (CVXPY): auxiliary $s_i\ge 1/\epsilon_i$ (`inv_eps`, CVXPY `inv_pos`, a rotated second-order cone),
+  objective $\frac{2}{k^2}\sum_i s_i^2+\sum_i b_i\epsilon_i$ with the constants
+  $b_i=c_i k^{\alpha}$;
+* `power-cone` (CVXPY): objective $\frac{2}{k^2}\sum_i \epsilon_i^{-2}+\sum_i b_i\epsilon_i$ (`power(eps, -2)`);
+* `nlp` (Pyomo, for Ipopt): $\Phi$ itself with $\epsilon_i\ge10^{-8}$ (`eps`, bound `EPS_MIN`).
+
+Reported at the solution (evaluated from the solved $\epsilon$): the variance (eq. (1))
+$\mathrm{Var}=\frac{\sigma^2}{k}+\frac{2}{k^2}\sum_{i\in S}\epsilon_i^{-2}$, member burdens
+$\mathrm{Var}+c_ik^{\alpha}\epsilon_i$ (Def. 5), the social cost (Def. 6)
+$(n-k)\sigma^2+k\,\mathrm{Var}+\sum_{i\in S}c_ik^\alpha\epsilon_i$, and the first-order residual
+$\max_i\big|{-\tfrac{4}{k^2}}\epsilon_i^{-3}+c_ik^{\alpha}\big|/(c_ik^{\alpha})$ (the KKT residual when the
+backend gives none). Closed forms compared: $\epsilon^*$ (Lemma 2), the objective, eq. (5) for the variance
+and eq. (6) for the social cost. [Derivation](../derivations/dpshare.md#fixed-coalition).
+"""
 
 
 PROBLEM = epsilon_problem(
     "dpshare.best_response", planner=False,
     summary="Members' privacy levels eps*(S) in a fixed coalition: the epsilon sub-game (potential minimiser)",
-    paper="dpshare-privacy-coalitions.md, section 3.1, Lemma 2",
+    paper="Bassily, Donahue, Sen, Zhao & Ziani (2026), section 3.1, Lemma 2",
     equations="(1), Def. 5, Lemma 2",
     objective="potential Phi",
+    math=MATH,
+    example={"data": "dpshare/lemma3-example", "solver": "clarabel", "options": {"coalition": "a1,a2,a3,a4"}},
 )

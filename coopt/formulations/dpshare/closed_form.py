@@ -1,4 +1,4 @@
-"""Closed forms of the privacy-coalition paper, re-derived (notes `dpshare-formulations.md`, sections 2-3).
+"""Closed forms of the privacy-coalition paper, re-derived in docs/derivations/dpshare.md.
 
 Shorthand (not the paper's notation): w_i = (c_i^2/2)^(1/3), W_S = sum_{i in S} w_i,
 p = (2 alpha + 1)/3, q = p + 1. Costs are sorted c_1 <= ... <= c_n; S_k = {1..k}.
@@ -158,7 +158,8 @@ def prefix_T(c_sorted: ArrayLike, alpha: float) -> np.ndarray:
 def largest_robust(c_sorted: ArrayLike, sigma2: ArrayLike, alpha: float) -> np.ndarray:
     """Largest robust size K(sigma2) = max{k >= 2 : T(S_k) <= sigma2} (0 if none); S_K is robust.
 
-    Notes section 3.5 (sharper Claim 8): robust equilibria are the add-maximal exit-feasible sets.
+    docs/derivations/dpshare.md#robust-structure (sharper Claim 8): robust equilibria are the add-maximal
+    exit-feasible sets.
     Vectorised over ``sigma2``. O(n + m log n) via the running minimum of T(S_k) from the top.
     """
     Tk = prefix_T(c_sorted, alpha)

@@ -8,7 +8,7 @@ declarative MILP (HiGHS, SCIP) | solvers: exact, highs, scip
 * ``lemma1-scan`` (exact): Lemma 1 makes the k cheapest agents S_k optimal at size k, so after sorting
   SC_c(k) = (n+1-k) sigma2 + 3 k^((2a-1)/3) W_{S_k} (eq. 3) is scanned over k with prefix sums
   (O(n log n)); eq. (4): k* = argmin SC_c(k) if min <= n sigma2 (ties to sharing, then to larger k), else 0.
-* ``milp`` (declarative, notes section 3.3; eps eliminated analytically by Lemma 1 at every S):
+* ``milp`` (declarative, docs/derivations/dpshare.md#design; eps eliminated analytically by Lemma 1 at every S):
   binaries y_k (size k chosen, y_0 = no sharing) and x_ik (agent i in the size-k coalition),
 
       min  n sigma2 y_0 + sum_k (n+1-k) sigma2 y_k + sum_{i,k} 3 k^((2a-1)/3) w_i x_ik
@@ -32,7 +32,7 @@ from coopt.formulations.dpshare.common import central_outcome
 from coopt.formulations.native import NativeModel, NativeSolution
 
 
-def build_scan(inst: DpShareInstance) -> NativeModel:
+def build_scan(inst: DpShareInstance, **_: Any) -> NativeModel:
     """Lemma 1 + eq. (4) as an exact native algorithm."""
 
     def run(**_: Any) -> NativeSolution:
@@ -44,8 +44,8 @@ def build_scan(inst: DpShareInstance) -> NativeModel:
                        doc="Lemma 1 + eq. (4): sort, prefix sums, scan over k")
 
 
-def build_milp(inst: DpShareInstance) -> pyo.ConcreteModel:
-    """The declarative MILP of the notes (section 3.3) over (x_ik, y_k)."""
+def build_milp(inst: DpShareInstance, **_: Any) -> pyo.ConcreteModel:
+    """The declarative MILP (docs/derivations/dpshare.md#design) over (x_ik, y_k)."""
     n, s2, a = inst.n, inst.sigma2, inst.alpha
     ws = cf.w(inst.c)
     m = pyo.ConcreteModel(name="dpshare.design-milp")
@@ -73,7 +73,7 @@ def coalition_of(model: Any, inst: DpShareInstance) -> list[int]:
     return list(range(k))
 
 
-def solution(result: Any, model: Any, inst: DpShareInstance) -> dict[str, Any]:
+def solution(result: Any, model: Any, inst: DpShareInstance, **_: Any) -> dict[str, Any]:
     """coalition, epsilon {name: value}, social_cost, variance (Lemma 1 at the chosen S), method."""
     S = coalition_of(model, inst)
     out = central_outcome(inst, S)
@@ -89,7 +89,7 @@ def solution(result: Any, model: Any, inst: DpShareInstance) -> dict[str, Any]:
             "variance": out["variance"], "method": method}
 
 
-def closed_form(inst: DpShareInstance) -> dict[str, float]:
+def closed_form(inst: DpShareInstance, **_: Any) -> dict[str, float]:
     """The optimal social cost from the Lemma-1 scan (eq. 4)."""
     k, sc = cf.design_scan(inst.c, inst.sigma2, inst.alpha)
     return {"objective": float(sc[k])}
@@ -104,11 +104,52 @@ def solve_exact(c: np.ndarray, sigma2: float, alpha: float) -> dict[str, float]:
     return {"k": k, "social_cost": float(sc[k]), "variance": var, "seconds": time.perf_counter() - t0}
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show dpshare.design` print it).
+MATH = r"""
+The planner chooses the coalition and the privacy levels (Section 4):
+
+$$
+\min_{S\subseteq[n],\ |S|\in\{0\}\cup\{2,\dots,n\},\ \epsilon>0}\ SC(S,\epsilon),\qquad SC(\emptyset)=n\sigma^2 .
+$$
+
+With the costs sorted ($c_1\le\dots\le c_n$), $w_i=(c_i^2/2)^{1/3}$ and the optimal $\epsilon$ of each $S$
+substituted (Lemma 1), the value of $S$ is $SC_c(S)=(n+1-k)\sigma^2+3k^{(2\alpha-1)/3}W_S$ (eq. (3)).
+
+**`lemma1-scan`** (native, exact): the $k$ cheapest agents $S_k$ are optimal at size $k$, so
+
+$$
+k^*=\begin{cases}\arg\min_{2\le k\le n} SC_c(S_k) & \text{if } \min_k SC_c(S_k)\le n\sigma^2\\ 0 &
+\text{otherwise}\end{cases}
+\tag{4}
+$$
+
+by prefix sums ($O(n\log n)$); ties go to sharing, then to the larger $k$. Bound $=$ objective.
+
+**`milp`** (Pyomo, HiGHS/SCIP): binaries $y_0$ (no coalition), $y_k$ (size $k$, $k\in K=\{2..n\}$), $x_{ik}$
+(agent $i$ in the size-$k$ coalition); $\epsilon$ is eliminated analytically:
+
+$$
+\begin{aligned}
+\min\quad & n\sigma^2\,y_0+\sum_{k\in K}(n+1-k)\,\sigma^2\,y_k+\sum_{i}\sum_{k\in
+K}3\,k^{(2\alpha-1)/3}\,w_i\,x_{ik} && \text{(\texttt{sc})}\\
+\text{s.t.}\quad & y_0+\sum_{k\in K}y_k=1 && \text{(\texttt{one})}\\
+& \sum_i x_{ik}=k\,y_k,\quad k\in K && \text{(\texttt{card})}\\
+& x_{ik}\le y_k && \text{(\texttt{link})}\\
+& y_0,\ y_k,\ x_{ik}\in\{0,1\}.
+\end{aligned}
+$$
+
+The MILP does not assume Lemma 1's ordering, so its agreement with the scan tests Lemma 1. The solution
+reports the coalition, $\epsilon^c$ (Lemma 1), the variance (2) and the social cost (3).
+[Derivation](../derivations/dpshare.md#design).
+"""
+
+
 PROBLEM = Problem(
     name="dpshare.design",
     family="dpshare",
     summary="Socially optimal coalition and privacy levels (centralized design), exact scan or MILP",
-    paper="dpshare-privacy-coalitions.md, section 4, Lemma 1, eq. (4)",
+    paper="Bassily, Donahue, Sen, Zhao & Ziani (2026), section 4, Lemma 1, eq. (4)",
     equations="(2), (3), (4)",
     formulations=(
         Formulation("lemma1-scan", "native", "MINLP", build_scan, "exact: Lemma 1 + scan over k"),
@@ -117,4 +158,6 @@ PROBLEM = Problem(
     solution=solution,
     closed_form=closed_form,
     default_solver="exact",
+    math=MATH,
+    example={"data": "dpshare/lemma3-example", "solver": "exact"},
 )

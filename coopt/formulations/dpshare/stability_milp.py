@@ -1,4 +1,4 @@
-"""Per-size MILP of a stable coalition (notes section 3.6; Claims 5 and 6), for HiGHS or SCIP.
+"""Per-size MILP of a stable coalition (docs/derivations/dpshare.md#milp; Claims 5, 6), for HiGHS or SCIP.
 
 For a fixed size k, z_i = 1 if the i-th cheapest agent is a member (costs sorted), sum_i z_i = k, and
 

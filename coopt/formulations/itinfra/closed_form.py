@@ -3,8 +3,9 @@
 Symbols (section 3): n districts; j coalition size (members 1..j); kappa spillover weight;
 beta relative interoperability outside the coalition; alpha coalition economy of scale;
 p unit resource cost. All functions are vectorised over numpy arrays.
-Equation numbers refer to `itinfra-coalition-formation.md`; corrections to printed formulas are
-documented in `../shared/notes/itinfra-formulations.md` and beside each function.
+Equation numbers are those of Guo, Liu & Nault (2024) (docs/papers/itinfra.md); the derivations are in
+docs/derivations/itinfra.md#model and the corrections to printed formulas in docs/papers/itinfra.md#errata
+and beside each function.
 """
 
 from __future__ import annotations
@@ -90,8 +91,8 @@ def j_check(kappa: ArrayLike, alpha: ArrayLike) -> ArrayLike:
 
 # ---------------------------------------------------------------------------------------------
 # Thresholds, continuous sizes, incentives and appendices (added for the game layer's checks).
-# Printed-versus-corrected pairs are named ``<name>_printed`` / ``<name>``; the notes'
-# error list (section 10 of itinfra-formulations.md) explains each correction.
+# Printed-versus-corrected pairs are named ``<name>_printed`` / ``<name>``; the errata
+# (docs/papers/itinfra.md#errata) explain each correction.
 # ---------------------------------------------------------------------------------------------
 
 
@@ -110,7 +111,7 @@ def join_gain(j: ArrayLike, kappa: ArrayLike, beta: ArrayLike, alpha: ArrayLike,
 
     D(2) = S_in(2) - S_single; D(j) = S_in(j) - S_out(j-1) for j >= 3 (independent of n):
     4 alpha p j D(j) = kappa^2 (1-2beta) j^2 + [2kappa(1-2kappa) - 2kappa beta(1-3kappa) - alpha(1-kappa)^2] j
-    + (1-2kappa)^2. A size j* is an equilibrium iff D(j*) >= 0 >= D(j*+1) (notes, section 3).
+    + (1-2kappa)^2. A size j* is an equilibrium iff D(j*) >= 0 >= D(j*+1) (docs/derivations/itinfra.md#stage1).
     """
     j = np.asarray(j, dtype=float)
     general = (kappa**2 * (1 - 2 * beta) * j**2
@@ -349,7 +350,8 @@ def incentive_coefficients(j: int, n: int, kappa: float, beta: float, p: float =
 
 
 def phi_schedule_matching(n: int, kappa: float, beta: float, gamma: float = 0.0, p: float = 1.0) -> dict[int, float]:
-    """The schedule re-derived by threshold matching alpha_im(phi_j) = alpha_sw(phi_{j-1}, phi_j) (notes, section 5).
+    """The schedule re-derived by threshold matching alpha_im(phi_j) = alpha_sw(phi_{j-1}, phi_j)
+    (docs/derivations/itinfra.md#incentives).
 
     phi_j = (a_j (d_j + gamma (j-1) phi_{j-1}) - c_j b_j) / (c_j + gamma j a_j), phi_1 = 0. An independent
     derivation of the paper's phi_2 and F1/F2 recursion.

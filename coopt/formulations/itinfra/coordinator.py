@@ -25,7 +25,7 @@ import pyomo.environ as pyo
 
 from coopt.data.itinfra import N_MAX, ItInfraInstance
 from coopt.errors import InputError
-from coopt.formulations.base import Formulation, Option, Problem
+from coopt.formulations.base import Formulation, NotApplicable, Option, Problem
 from coopt.formulations.itinfra import closed_form as cf
 
 
@@ -40,7 +40,8 @@ def coalition_welfare(m: pyo.ConcreteModel) -> Any:
     return sum(benefit(i) for i in m.inside) - m.alpha * m.p * G**2
 
 
-def build(inst: ItInfraInstance, j: int, equal_treatment: bool = True, g_out: float | None = None) -> pyo.ConcreteModel:
+def build(inst: ItInfraInstance, j: int, equal_treatment: bool = True, g_out: float | None = None,
+          **_: Any) -> pyo.ConcreteModel:
     """The coordinator's QP for a size-j coalition (members 1..j), eq. (3).
 
     ``g_out`` is the outside districts' level (default: their best response, eq. 7).
@@ -55,10 +56,11 @@ def build(inst: ItInfraInstance, j: int, equal_treatment: bool = True, g_out: fl
     m.beta = pyo.Param(initialize=inst.beta, mutable=True, doc="relative interoperability outside, beta")
     m.alpha = pyo.Param(initialize=inst.alpha, mutable=True, doc="coalition economy of scale alpha")
     m.p = pyo.Param(initialize=inst.p, mutable=True, doc="unit resource cost p")
-    m.g_out = pyo.Param(
-        initialize=cf.g_out(inst.kappa, inst.p) if g_out is None else g_out,
-        mutable=True, doc="outside districts' resource level (their best response, eq. 7)",
-    )
+    if g_out is None:  # derived: an expression of kappa and p, so that changing either keeps it right
+        m.g_out = pyo.Expression(expr=(1 - m.kappa) / (2 * m.p),
+                                 doc="outside districts' resource level, their best response (1-kappa)/(2p), eq. (7)")
+    else:
+        m.g_out = pyo.Param(initialize=g_out, mutable=True, doc="outside districts' resource level (given)")
     m.g_max = pyo.Param(initialize=math.inf if inst.g_max is None else inst.g_max, mutable=True,
                         doc="upper bound g-bar on each member's resource (inf: none)")
     m.g = pyo.Var(m.inside, bounds=(0, m.g_max), initialize=0.0, doc="resource level g_i of member i")
@@ -74,30 +76,35 @@ def build(inst: ItInfraInstance, j: int, equal_treatment: bool = True, g_out: fl
     return m
 
 
-def params(inst: ItInfraInstance, j: int, equal_treatment: bool = True, g_out: float | None = None) -> dict[str, float]:
-    """Values of the model's mutable Params for ``inst`` (sweeps re-solve one model with these)."""
-    return {"n": inst.n, "kappa": inst.kappa, "beta": inst.beta, "alpha": inst.alpha, "p": inst.p,
-            "g_max": math.inf if inst.g_max is None else inst.g_max,
-            "g_out": float(cf.g_out(inst.kappa, inst.p)) if g_out is None else g_out}
+def params(inst: ItInfraInstance, j: int, equal_treatment: bool = True, g_out: float | None = None,
+           **_: Any) -> dict[str, float]:
+    """Values of the model's mutable Params for ``inst`` (sweeps re-solve one model with these); the
+    outsiders' level g_out is an expression of kappa and p unless given."""
+    out = {"n": inst.n, "kappa": inst.kappa, "beta": inst.beta, "alpha": inst.alpha, "p": inst.p,
+           "g_max": math.inf if inst.g_max is None else inst.g_max}
+    return out if g_out is None else {**out, "g_out": g_out}
 
 
-def build_cvxpy(inst: ItInfraInstance, j: int, equal_treatment: bool = True, g_out: float | None = None):
+def build_cvxpy(inst: ItInfraInstance, j: int, equal_treatment: bool = True, g_out: float | None = None, **_: Any):
     """The same eq. (3) as a CVXPY problem (for Clarabel, SCS, OSQP, HiGHS via CVXPY).
 
-    CW(j) = (1-kappa) G + kappa (j-1) G + kappa beta j (n-j) g_out - alpha p G^2, with G = sum g.
+    CW(j) = (1 + (j-2) kappa) G + beta [kappa j (n-j) g_out] - alpha [p G^2], with G = sum g.
+    The CVXPY parameters are ``alpha`` and ``beta``: nothing computed at build time depends on them, so
+    changing their ``value`` and re-solving is the same as a new build. kappa, p and n are constants
+    (g_out and the outside spillover are computed from them): a new value needs a new build.
     """
     import cvxpy as cp
 
     if not 2 <= j <= inst.n:
         raise InputError(f"option 'j' = {j}: coalition size must satisfy 2 <= j <= n = {inst.n}")
-    kappa = cp.Parameter(nonneg=True, value=inst.kappa, name="kappa")
-    alpha_p = cp.Parameter(nonneg=True, value=inst.alpha * inst.p, name="alpha_p")
-    go = cf.g_out(inst.kappa, inst.p) if g_out is None else g_out
+    alpha = cp.Parameter(nonneg=True, value=inst.alpha, name="alpha")
+    beta = cp.Parameter(nonneg=True, value=inst.beta, name="beta")
+    k = inst.kappa
+    go = cf.g_out(k, inst.p) if g_out is None else g_out
     g = cp.Variable(j, name="g", nonneg=True)
     G = cp.sum(g)
-    spill = cp.Parameter(nonneg=True, value=inst.kappa * inst.beta * j * (inst.n - j) * go,
-                         name="outside_spillover")  # kappa beta sum_{i<=j} sum_{l>j} g_out
-    welfare = (1 - kappa) * G + (j - 1) * kappa * G + spill - alpha_p * cp.square(G)
+    spill = k * j * (inst.n - j) * go  # kappa sum_{i<=j} sum_{l>j} g_out, times beta below
+    welfare = (1 + (j - 2) * k) * G + beta * spill - alpha * (inst.p * cp.square(G))
     cons = [g <= inst.g_max] if inst.g_max is not None else []
     if equal_treatment and j > 1:
         cons.append(g[1:] == g[0])
@@ -105,7 +112,7 @@ def build_cvxpy(inst: ItInfraInstance, j: int, equal_treatment: bool = True, g_o
 
 
 def solution(result: Any, model: pyo.ConcreteModel, inst: ItInfraInstance, j: int,
-             equal_treatment: bool = True, g_out: float | None = None) -> dict[str, Any]:
+             equal_treatment: bool = True, g_out: float | None = None, **_: Any) -> dict[str, Any]:
     """g_in (None if the split is not symmetric), total_inside G, S_in (mean member surplus), S_out."""
     if isinstance(model, pyo.ConcreteModel):
         g = [float(pyo.value(model.g[i])) for i in model.inside]
@@ -128,11 +135,13 @@ def solution(result: Any, model: pyo.ConcreteModel, inst: ItInfraInstance, j: in
 
 
 def closed_form(inst: ItInfraInstance, j: int, equal_treatment: bool = True,
-                g_out: float | None = None) -> dict[str, float]:
+                g_out: float | None = None, **_: Any) -> dict[str, float]:
     """Proposition 1 / eq. (4), section 6: g_in(j), G*(j) and CW(j) (when the bound g_max does not bind)."""
     k, b, a, p, n = inst.kappa, inst.beta, inst.alpha, inst.p, inst.n
     if inst.g_max is not None and cf.g_in(j, k, a, p) > inst.g_max:
-        return {}  # the closed form assumes the bound never binds
+        g_in = cf.g_in(j, inst.kappa, inst.alpha, inst.p)
+        raise NotApplicable(f"the bound g_max = {inst.g_max} binds (g_in(j) = {g_in:.6g}); Proposition 1 assumes "
+                            "it does not")
     go = cf.g_out(k, p) if g_out is None else g_out
     G = cf.total_inside(j, k, a, p)
     cw = (1 + (j - 2) * k) * G - a * p * G**2 + k * b * j * (n - j) * go
@@ -143,11 +152,57 @@ def closed_form(inst: ItInfraInstance, j: int, equal_treatment: bool = True,
     return ref
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show itinfra.coordinator` print it).
+MATH = r"""
+For a coalition $C=\{1,\dots,j\}$ (Pyomo set `inside`) the coordinator chooses the members' resources.
+Parameters (Pyomo `Param`, mutable: change one and re-solve): $n$ `n`, $\kappa$ `kappa`, $\beta$ `beta`,
+$\alpha$ `alpha`, $p$ `p` and the bound $\bar g$ `g_max` ($+\infty$ when the data file has `g_max: null`). The
+outsiders' level $g_{out}$ `g_out` is their best response $\frac{1-\kappa}{2p}$ (eq. (7)), a Pyomo `Expression`
+of `kappa` and `p` (it follows them), or a mutable `Param` when a level is given (`g_out=` of the builder).
+
+Variables: $g_i\in[0,\bar g]$ for $i\in C$ (`g`), and the coalition's total $G\ge 0$ (`G`).
+
+$$
+\begin{aligned}
+\max_{g,\,G}\quad & CW(j)=\sum_{i\in C}\Big[(1-\kappa)\,g_i+\kappa\,(G-g_i)+\kappa\beta\,(n-j)\,g_{out}\Big]-\alpha
+p\,G^2
+  && (1)\text{–}(3)\\
+\text{s.t.}\quad & G=\sum_{i\in C} g_i && (2)\\
+& g_i=g_1,\quad i=2,\dots,j && (4)\\
+& 0\le g_i\le \bar g,\quad G\ge 0 .
+\end{aligned}
+$$
+
+In the model: the objective `welfare`, the constraint `total` ($G=\sum g_i$) and, only with
+`equal_treatment=true` (the default), the constraints `equal`.
+
+The bracket is member $i$'s benefit $B_i(j)$ of eq. (1) with the $n-j$ outsiders at $g_{out}$; the cost is
+$TC(j)=\alpha p\,G^2$ of eq. (2). The objective depends on $g$ only through $G$:
+$CW(j)=\big(1+(j-2)\kappa\big)G-\alpha pG^2+\kappa\beta j(n-j)g_{out}$, so without `equal` every split of
+
+$$
+G^*(j)=\frac{1+(j-2)\kappa}{2\alpha p},\qquad g_{in}(j)=\frac{G^*(j)}{j}=\frac{1+(j-2)\kappa}{2\alpha j p}\tag{4}
+$$
+
+is optimal; `equal_treatment` (default) selects the symmetric point $g_{in}(j)$ that the paper reports.
+[Derivation](../derivations/itinfra.md#coordinator).
+
+**CVXPY twin** (`qp-cvxpy`): the same objective written as
+$\big(1+(j-2)\kappa\big)G+\beta\,s-\alpha\,p\,G^2$ with $s=\kappa j(n-j)g_{out}$, $G=\sum_i g_i$,
+$g\ge 0$, $g\le\bar g$ when given, and $g_{2:j}=g_1$ with `equal_treatment`. Its CVXPY parameters are
+`alpha` ($\alpha$) and `beta` ($\beta$), on which nothing computed at build time depends; $\kappa$, $p$, $n$
+(and so $s$) are constants of the build.
+
+Closed form compared with the result: `objective` $=CW(j)$ at $G^*$, `total_inside` $=G^*(j)$ and, with
+`equal_treatment`, `g_in` and every `g[i]` $=g_{in}(j)$ — only when $\bar g$ does not bind.
+"""
+
+
 PROBLEM = Problem(
     name="itinfra.coordinator",
     family="itinfra",
     summary="Coalition coordinator's welfare CW(j) for a coalition of size j",
-    paper="itinfra-coalition-formation.md, section 4.1",
+    paper="Guo, Liu & Nault (2024), section 4.1",
     equations="(3); uses (1), (2), (4), (7)",
     options={
         "j": Option(int, None, "coalition size j, 2 <= j <= n", required=True, low=2, high=N_MAX),
@@ -160,4 +215,6 @@ PROBLEM = Problem(
     solution=solution,
     closed_form=closed_form,
     default_solver="highs",
+    math=MATH,
+    example={"data": "itinfra/paper-figure1", "solver": "highs", "options": {"j": 5}},
 )

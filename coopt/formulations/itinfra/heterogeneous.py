@@ -13,7 +13,8 @@ P = sum j_t p_t, G = sum of members' resources:
 
 Out = sum_t (n_t - j_t) g_out,t with outsiders at their best response (1-kappa)/(2 p_t). The equal-
 treatment constraint is non-convex (G^2 enters with different coefficients): Ipopt finds a local
-optimum, SCIP a global one with a bound. The exact method uses the reduction (notes, section 6):
+optimum, SCIP a global one with a bound. The exact method uses the reduction
+(docs/derivations/itinfra.md#heterogeneous):
 CW depends on g only through G, and equal treatment fixes the split
 g_t = G/J + alpha G^2 (p_t - P/J) / (J (1-2kappa)); the best G is min(G_unc, the largest G keeping
 every g_t >= 0), with G_unc = J (1+kappa(J-2)) / (2 alpha P). The paper's closed forms g_inH, g_inL
@@ -30,7 +31,7 @@ import pyomo.environ as pyo
 
 from coopt.data.itinfra.heterogeneous import ItInfraHetInstance
 from coopt.errors import InputError
-from coopt.formulations.base import Formulation, Option, Problem
+from coopt.formulations.base import Formulation, NotApplicable, Option, Problem
 from coopt.formulations.native import NativeModel, NativeSolution
 
 
@@ -94,7 +95,7 @@ def exact(inst: ItInfraHetInstance, c: tuple[int, ...]) -> HetOutcome:
     return HetOutcome(c, g, G, s, cw)
 
 
-def build(inst: ItInfraHetInstance, composition: Any) -> pyo.ConcreteModel:
+def build(inst: ItInfraHetInstance, composition: Any, **_: Any) -> pyo.ConcreteModel:
     """(B.1) as a Pyomo model: one variable per member, the equal-treatment quadratic equalities."""
     c = parse_composition(inst, composition)
     J = sum(c)
@@ -104,8 +105,10 @@ def build(inst: ItInfraHetInstance, composition: Any) -> pyo.ConcreteModel:
     m.kappa = pyo.Param(initialize=inst.kappa, mutable=True, doc="spillover weight kappa")
     m.beta = pyo.Param(initialize=inst.beta, mutable=True, doc="relative interoperability beta")
     m.alpha = pyo.Param(initialize=inst.alpha, mutable=True, doc="coalition economy of scale alpha")
-    m.p = pyo.Param(range(len(c)), initialize=dict(enumerate(inst.costs)), mutable=True, doc="unit cost p_t")
-    m.out = pyo.Param(initialize=outside_total(inst, c), mutable=True, doc="outsiders' total resource")
+    m.p = pyo.Param(range(len(c)), initialize=dict(enumerate(inst.costs)), doc="unit cost p_t")
+    m.out = pyo.Expression(  # an expression of kappa: changing kappa keeps the outsiders at their best response
+        expr=sum((cnt - j) * (1 - m.kappa) / (2 * m.p[t]) for t, (cnt, j) in enumerate(zip(inst.counts, c))),
+        doc="outsiders' total resource: sum_t (n_t - j_t) (1-kappa)/(2 p_t)")
     G0 = exact(inst, c).G
     m.g = pyo.Var(m.members, bounds=(0, None), initialize=G0 / J, doc="resource level of member (t, i)")
     m.G = pyo.Expression(expr=sum(m.g[x] for x in m.members), doc="coalition total G")
@@ -126,7 +129,7 @@ def build(inst: ItInfraHetInstance, composition: Any) -> pyo.ConcreteModel:
     return m
 
 
-def build_exact(inst: ItInfraHetInstance, composition: Any) -> NativeModel:
+def build_exact(inst: ItInfraHetInstance, composition: Any, **_: Any) -> NativeModel:
     """The exact 1-D reduction as a native model."""
     c = parse_composition(inst, composition)
 
@@ -152,25 +155,25 @@ def outcome(result: Any, inst: ItInfraHetInstance, c: tuple[int, ...]) -> HetOut
     return HetOutcome(c, by_type, G, float(np.mean(vals)), float(sum(vals)), float(max(vals) - min(vals)))
 
 
-def solution(result: Any, model: Any, inst: ItInfraHetInstance, composition: Any) -> dict[str, Any]:
+def solution(result: Any, model: Any, inst: ItInfraHetInstance, composition: Any, **_: Any) -> dict[str, Any]:
     c = parse_composition(inst, composition)
     o = outcome(result, inst, c)
     return {"composition": list(c), "g_in": {str(p): x for p, x, j in zip(inst.costs, o.g, c) if j},
             "total_inside": o.G, "S_in": o.S_in, "equal_treatment_residual": o.spread}
 
 
-def closed_form(inst: ItInfraHetInstance, composition: Any) -> dict[str, float]:
+def closed_form(inst: ItInfraHetInstance, composition: Any, **_: Any) -> dict[str, float]:
     """Two types: the paper's g_inH, g_inL (Appendix B.1), only where both are >= 0 (else infeasible)."""
     from coopt.formulations.itinfra import closed_form as cf
 
     c = parse_composition(inst, composition)
     if len(c) != 2:
-        return {}
+        raise NotApplicable(f"the printed forms g_inH, g_inL are for two cost types, not {len(c)}")
     (pH, pL), (jH, jL) = inst.costs, c
     gH = float(cf.g_inH(jH, jL, inst.kappa, inst.alpha, pH, pL))
     gL = float(cf.g_inL(jH, jL, inst.kappa, inst.alpha, pH, pL))
     if min(gH if jH else 0, gL if jL else 0) < 0:
-        return {}
+        raise NotApplicable(f"the printed g_inH = {gH:.6g}, g_inL = {gL:.6g} are negative (g >= 0 binds: infeasible)")
     ref = {}
     if jH:
         ref["g[0,1]"] = gH
@@ -179,11 +182,50 @@ def closed_form(inst: ItInfraHetInstance, composition: Any) -> dict[str, float]:
     return ref
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show itinfra.het_coordinator` print it).
+MATH = r"""
+Districts of $K$ cost types (unit costs $p_1>\dots>p_K$, the paper's $p_H>p_L$ for $K=2$); a coalition of
+composition $c=(j_1,\dots,j_K)$ has $J=\sum_t j_t$ members and $P=\sum_t j_t p_t$. Members are pairs $(t,i)$
+(`members`); outsiders of type $t$ play their best response $\frac{1-\kappa}{2p_t}$, so their total is the
+total $Out=\sum_t (n_t-j_t)\frac{1-\kappa}{2p_t}$ (`out`, an expression of $\kappa$). Parameters (mutable):
+$\kappa,\beta,\alpha$; the costs $p_t$ (`p`) are fixed at build.
+
+Variables: $g_{t,i}\ge0$ (`g`); $G=\sum_{(t,i)} g_{t,i}$ (an expression).
+
+$$
+\begin{aligned}
+\max_{g\ge0}\quad & CW(c)=\sum_{(t,i)}\Big[(1-\kappa)g_{t,i}+\kappa(G-g_{t,i})+\kappa\beta\,Out\Big]-\frac{\alpha
+P}{J}\,G^2
+&&\text{(B.1)}\\
+\text{s.t.}\quad & S_{t,i}=S_{\text{first}}\quad\text{for every member but the first} &&\text{equal treatment}\\
+\text{where}\quad & S_{t,i}=(1-\kappa)g_{t,i}+\kappa(G-g_{t,i})+\kappa\beta\,Out-\frac{\alpha p_t}{J}\,G^2 .
+\end{aligned}
+$$
+
+In the model: objective `welfare`, constraints `equal`, the surpluses $S_{t,i}$ as the expression `S`.
+A type-$t$ member pays $\alpha p_t G^2/J$ (shares proportional to unit cost). The equal-treatment rows are
+quadratic equalities with different coefficients on $G^2$: a **non-convex QCQP** (Ipopt: local; SCIP:
+global with a bound).
+
+**Exact reduction** (`exact`): $CW$ depends on $g$ only through $G$, and equal treatment fixes the split,
+
+$$
+g_t=\frac{G}{J}+\frac{\alpha G^2\,(p_t-P/J)}{J(1-2\kappa)},\qquad
+G=\min\Big\{\frac{J\,(1+\kappa(J-2))}{2\alpha P},\ \min_{t:\,j_t>0,\
+P>Jp_t}\frac{J(1-2\kappa)}{\alpha(P-Jp_t)}\Big\},
+$$
+
+the second term keeping every $g_t\ge0$ (where the paper's closed forms $g_{inH},g_{inL}$ turn negative; see
+[the errata](../papers/itinfra.md#erratum-appendix-b-negative)). The paper's $g_{inH},g_{inL}$ are compared
+only where both are non-negative. [Derivation](../derivations/itinfra.md#heterogeneous).
+"""
+
+
 PROBLEM = Problem(
     name="itinfra.het_coordinator",
     family="itinfra-het",
     summary="Coordinator with heterogeneous districts and equal treatment (non-convex QCQP), one composition",
-    paper="itinfra-coalition-formation.md, Appendix B.1",
+    paper="Guo, Liu & Nault (2024), Appendix B.1",
     equations="(B.1)",
     options={"composition": Option("list[int]", None, "members of each cost type, highest p first, e.g. 2,1",
                                    required=True, low=0, unique=False)},
@@ -194,4 +236,6 @@ PROBLEM = Problem(
     solution=solution,
     closed_form=closed_form,
     default_solver="ipopt",
+    math=MATH,
+    example={"data": "itinfra/het-two-types", "solver": "exact", "options": {"composition": "2,1"}},
 )

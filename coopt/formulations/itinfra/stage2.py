@@ -27,7 +27,7 @@ import pyomo.environ as pyo
 
 from coopt.data.itinfra import N_MAX, ItInfraInstance
 from coopt.errors import InputError
-from coopt.formulations.base import Formulation, Option, Problem
+from coopt.formulations.base import Formulation, NotApplicable, Option, Problem
 from coopt.formulations.native import NativeModel, NativeSolution
 
 
@@ -92,7 +92,7 @@ def payoffs(inst: ItInfraInstance, s: Stage2) -> dict[str, float | None]:
 # --- formulations ---------------------------------------------------------------------------------
 
 
-def build(inst: ItInfraInstance, j: int) -> pyo.ConcreteModel:
+def build(inst: ItInfraInstance, j: int, **_: Any) -> pyo.ConcreteModel:
     """The Stage-2 potential QP: G (coalition total, split equally) and one level per outsider."""
     _check_size(inst, j)
     m = pyo.ConcreteModel(name="itinfra.stage2")
@@ -117,7 +117,7 @@ def build(inst: ItInfraInstance, j: int) -> pyo.ConcreteModel:
     return m
 
 
-def build_exact(inst: ItInfraInstance, j: int) -> NativeModel:
+def build_exact(inst: ItInfraInstance, j: int, **_: Any) -> NativeModel:
     """Exact Stage 2: each 1-D concave quadratic maximised in closed form on its box."""
     _check_size(inst, j)
 
@@ -132,7 +132,7 @@ def build_exact(inst: ItInfraInstance, j: int) -> NativeModel:
     return NativeModel(name="itinfra.stage2", run=run, method="exact", doc="1-D concave quadratics in closed form")
 
 
-def build_cvxpy(inst: ItInfraInstance, j: int) -> Any:
+def build_cvxpy(inst: ItInfraInstance, j: int, **_: Any) -> Any:
     """The same Stage-2 potential QP in CVXPY (Clarabel, OSQP, SCS, HiGHS via CVXPY)."""
     import cvxpy as cp
 
@@ -168,21 +168,21 @@ def outcome(result: Any, inst: ItInfraInstance, j: int) -> Stage2:
     return Stage2(j, G, float(np.mean(levels)))
 
 
-def solution(result: Any, model: Any, inst: ItInfraInstance, j: int) -> dict[str, Any]:
+def solution(result: Any, model: Any, inst: ItInfraInstance, j: int, **_: Any) -> dict[str, Any]:
     s = outcome(result, inst, j)
     out = {"j": j, "total_inside": s.G, "g_in": s.g_in if j else None, "g_out": s.g_out}
     out.update(payoffs(inst, s))
     return out
 
 
-def closed_form(inst: ItInfraInstance, j: int) -> dict[str, float]:
+def closed_form(inst: ItInfraInstance, j: int, **_: Any) -> dict[str, float]:
     """Eqs. (4), (7): G*(j) = (1+(j-2)kappa)/(2 alpha p), g_out = (1-kappa)/(2p) (if g_max does not bind)."""
     from coopt.formulations.itinfra import closed_form as cf
 
     k, a, p = inst.kappa, inst.alpha, inst.p
     go = float(cf.g_out(k, p))
     if inst.g_max is not None and (go > inst.g_max or (j and cf.g_in(j, k, a, p) > inst.g_max)):
-        return {}
+        raise NotApplicable(f"the bound g_max = {inst.g_max} binds (eqs. 4 and 7 assume it does not)")
     ref = {"g_out": go}
     if j:
         ref["total_inside"] = float(cf.total_inside(j, k, a, p))
@@ -194,11 +194,52 @@ def closed_form(inst: ItInfraInstance, j: int) -> dict[str, float]:
     return ref
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show itinfra.stage2` print it).
+MATH = r"""
+Stage 2 for a given coalition size $j$ ($0$ = singleton structure, else $2\le j\le n$): the coordinator's
+problem (3) and the outsiders' problems (6) at once. Parameters (mutable): $\kappa$ `kappa`, $\alpha$
+`alpha`, $p$ `p`; sets: outsiders $O=\{j+1,\dots,n\}$ (`outside`).
+
+Variables: the coalition's total $G\in[0,\,j\bar g]$ (`G`, fixed at $0$ when $j=0$) and each outsider's
+level $g_i\in[0,\bar g]$, $i\in O$ (`g`).
+
+$$
+\max_{G,\,g}\quad \Phi(G,g)=\underbrace{\big(1+(j-2)\kappa\big)G-\alpha p\,G^2}_{\text{omitted when } j=0}
++\sum_{i\in O}\Big[(1-\kappa)\,g_i-p\,g_i^2\Big]
+\qquad\text{(\texttt{potential})}
+$$
+
+The payoffs are additively separable, so this potential's maximiser is the Stage-2 Nash equilibrium
+(coordinator's $CW(j)$ of eq. (3) up to terms constant in its own choice, each outsider's eq. (6) likewise).
+Members split $G$ equally, $g_{in}=G/j$ (the paper's symmetric choice, eq. (4)).
+
+**Exact method** (`exact`, solver `exact`): each one-dimensional concave quadratic maximised in closed form
+on its box,
+$G^*=\min\!\big(\max(\tfrac{1+(j-2)\kappa}{2\alpha p},0),\,j\bar g\big)$,
+$g^*=\min\!\big(\max(\tfrac{1-\kappa}{2p},0),\,\bar g\big)$; bound $=$ objective.
+**CVXPY twin** (`potential-qp-cvxpy`): the same $\Phi$ with $G,g\ge0$ and the same upper bounds.
+
+Payoffs reported from the solution (definitions (1), (2), (6)):
+
+$$
+\begin{aligned}
+S_{in}(j)&=(1-\kappa)g_{in}+\kappa(G-g_{in})+\kappa\beta(n-j)g_{out}-\frac{\alpha p\,G^2}{j},\\
+S_{out}(j)&=(1-\kappa)g_{out}+\kappa\beta\big(G+(n-j-1)g_{out}\big)-p\,g_{out}^2\quad(j<n),\\
+S_{single}&=(1-\kappa)g+\kappa\beta(n-1)g-p\,g^2\quad(j=0),\qquad CW(j)=j\,S_{in}(j).
+\end{aligned}
+$$
+
+Closed forms compared: `total_inside` $=G^*(j)$, `g_out` (7), `S_in`
+$=\frac{(1+(j-2)\kappa)^2}{4\alpha jp}+\frac{\kappa\beta(1-\kappa)(n-j)}{2p}$, `S_out` (8), `S_single` (9).
+[Derivation](../derivations/itinfra.md#stage2).
+"""
+
+
 PROBLEM = Problem(
     name="itinfra.stage2",
     family="itinfra",
     summary="Stage 2 for a size-j coalition (0 = singleton): coordinator's G and outsiders' levels, all payoffs",
-    paper="itinfra-coalition-formation.md, section 4",
+    paper="Guo, Liu & Nault (2024), section 4",
     equations="(3), (6); payoffs (1), (2), (5), (8), (9)",
     options={"j": Option(int, None, "coalition size j: 0 (singleton) or 2 <= j <= n", required=True, low=0,
                           high=N_MAX)},
@@ -210,4 +251,6 @@ PROBLEM = Problem(
     solution=solution,
     closed_form=closed_form,
     default_solver="highs",
+    math=MATH,
+    example={"data": "itinfra/worked-case", "solver": "highs", "options": {"j": 4}},
 )

@@ -33,7 +33,7 @@ import pyomo.environ as pyo
 
 from coopt.data.vaccine import check_enumerable
 from coopt.errors import InputError, TimeLimitReached, check_deadline, deadline_after
-from coopt.formulations.base import Formulation, Option, Problem
+from coopt.formulations.base import Formulation, NotApplicable, Option, Problem
 from coopt.formulations.native import NativeModel, NativeSolution
 from coopt.solve.result import Status, relative_gap
 
@@ -238,7 +238,19 @@ def _add_final_size(m: pyo.ConcreteModel, sir: list[str], funcs: dict, f0: dict)
         "[0, 1/sigma] and the objective increases in s, so '<=' is tight at every optimum")
 
 
-def build_nlp(instance: Any, coalition: Any = None, start: str = "pro-rata", **_: Any) -> pyo.ConcreteModel:
+def _add_cap(m: pyo.ConcreteModel, names: list[str], M: dict, R: float, scale: float, cap: float | None) -> None:
+    """Option ``cap``: no player receives more than the share ``cap`` of the coalition's resources,
+    M_i f_i <= cap R(S) (a per-region cap; not in the paper's Problem (1))."""
+    if cap is None:
+        return
+    if not 0 < cap <= 1:
+        raise InputError(f"option 'cap' = {cap}: must satisfy 0 < cap <= 1 (a share of R(S))")
+    m.cap = pyo.Constraint(names, rule=lambda m, i: M[i] / scale * m.f[i] <= cap * R / scale,
+                           doc=f"per-player cap: M_i f_i <= {cap:g} R(S) (option cap)")
+
+
+def build_nlp(instance: Any, coalition: Any = None, start: str = "pro-rata", cap: float | None = None,
+              **_: Any) -> pyo.ConcreteModel:
     """Declarative Problem (1): exp() for logistic/Ginsberg, an implicit final-size equation for sir."""
     idx, names, funcs, M, R, scale = _coalition_data(instance, coalition)
     f0 = dict(zip(names, _start(instance, idx, start)))
@@ -246,7 +258,7 @@ def build_nlp(instance: Any, coalition: Any = None, start: str = "pro-rata", **_
     m = pyo.ConcreteModel(name="vaccine.allocation")
     m.S = pyo.Set(initialize=names, ordered=True, doc="players of the coalition S")
     m.M = pyo.Param(m.S, initialize=M, doc="size M_i")
-    m.R = pyo.Param(initialize=R, mutable=True, doc="resources R(S) = sum_{i in S} r_i")
+    m.R = pyo.Param(initialize=R, doc="resources R(S) = sum_{i in S} r_i (fixed: the bounds on f are computed from it)")
 
     def fbounds(m: Any, i: str) -> tuple[float, float]:
         fn = funcs[i]
@@ -273,6 +285,7 @@ def build_nlp(instance: Any, coalition: Any = None, start: str = "pro-rata", **_
                             doc="sum_{i in S} M_i F_i(f_i), Problem (1)")
     m.budget = pyo.Constraint(expr=sum(m.M[i] / scale * m.f[i] for i in m.S) <= m.R / scale,
                               doc="sum_{i in S} f_i M_i <= R(S), Problem (1) (scaled by sum M)")
+    _add_cap(m, names, M, R, scale, cap)
     return m
 
 
@@ -293,7 +306,8 @@ def _pwl(fn: Any, top: float, pieces: int) -> tuple[np.ndarray, np.ndarray, floa
     return pts, vals, delta * 1.01 + 1e-12 * max(1.0, float(np.max(np.abs(vals))))
 
 
-def build_milp(instance: Any, coalition: Any = None, pieces: int = 32, **_: Any) -> pyo.ConcreteModel:
+def build_milp(instance: Any, coalition: Any = None, pieces: int = 32, cap: float | None = None,
+               **_: Any) -> pyo.ConcreteModel:
     """Piecewise-linear MILP (incremental form with binaries) whose optimum bounds v(S) from above."""
     if pieces < 1:
         raise InputError(f"option 'pieces' = {pieces}: must be >= 1")
@@ -328,6 +342,7 @@ def build_milp(instance: Any, coalition: Any = None, pieces: int = 32, **_: Any)
         sense=pyo.maximize, doc="sum_i M_i (PWL_i(f_i) + delta_i) >= sum_i M_i F_i(f_i)")
     m.budget = pyo.Constraint(expr=sum(M[i] / scale * m.f[i] for i in names) <= R / scale,
                               doc="sum_{i in S} f_i M_i <= R(S), Problem (1)")
+    _add_cap(m, names, M, R, scale, cap)
     m._coopt_delta = {i: tabs[i][2] for i in names}
     return m
 
@@ -335,7 +350,8 @@ def build_milp(instance: Any, coalition: Any = None, pieces: int = 32, **_: Any)
 # ------------------------------------------------------------------------------------ solution
 
 
-def solution(result: Any, model: Any, instance: Any, coalition: Any = None, **_: Any) -> dict[str, Any]:
+def solution(result: Any, model: Any, instance: Any, coalition: Any = None, cap: float | None = None,
+             **_: Any) -> dict[str, Any]:
     """JSON solution: f {name: fraction}, value (true objective of f), bound, method."""
     idx = _coalition(instance, coalition)
     names = [instance.names[i] for i in idx]
@@ -345,6 +361,9 @@ def solution(result: Any, model: Any, instance: Any, coalition: Any = None, **_:
     fa = np.array([f[nm] for nm in names])
     M = instance.M[idx]
     R = float(instance.r[idx].sum())
+    if cap is not None:  # solver tolerance: back under the per-player cap (a steep F rewards a violation)
+        fa = np.minimum(fa, cap * R / M)
+        f = dict(zip(names, map(float, fa)))
     spend = float(M @ fa)
     if spend > R and spend > 0:  # solver tolerance: scale back into the budget
         fa = fa * (R / spend)
@@ -366,7 +385,7 @@ def solution(result: Any, model: Any, instance: Any, coalition: Any = None, **_:
         bound = result.bound
         result.objective = value  # the point re-evaluated with the true F (and moved into the budget)
         result.gap = relative_gap(value, bound) if bound is not None else None
-        _check_nlp_claim(result, M, R, funcs)
+        _check_nlp_claim(result, M, R, funcs, cap)
         bound = result.bound
         if result.solver == "ipopt":
             result.messages.append("Ipopt: a local optimum from the chosen start, no global claim")
@@ -378,13 +397,17 @@ def solution(result: Any, model: Any, instance: Any, coalition: Any = None, **_:
 EXACT_CHECK_MAX = 10  # players up to which the exact method's value checks a solver's bound (2^10 subsets)
 
 
-def _check_nlp_claim(result: Any, M: np.ndarray, R: float, funcs: list) -> None:
+def _check_nlp_claim(result: Any, M: np.ndarray, R: float, funcs: list, cap: float | None = None) -> None:
     """A global solver's claim on (1), checked against what coopt knows: the gap from the re-evaluated
     objective, and the bound against feasible values -- the heuristic B.1 allocation, and for small
-    coalitions the exact method's optimum (its f is feasible; a few milliseconds at 5 players)."""
+    coalitions the exact method's optimum (its f is feasible; a few milliseconds at 5 players). With the
+    option ``cap`` both points are first clipped to the cap (still feasible: they spend less)."""
     from coopt.solve.result import TimeLimitReached, Tolerances, check_bound, downgrade
 
-    heuristic = _value(funcs, M, heuristic_allocation(M, R, funcs))
+    def clip(f: np.ndarray) -> np.ndarray:
+        return f if cap is None else np.minimum(f, cap * R / np.asarray(M, float))
+
+    heuristic = _value(funcs, M, clip(heuristic_allocation(M, R, funcs)))
     check_bound(result, heuristic, maximize=True, source="the heuristic B.1 value (feasible)", rel_tol=1e-9)
     if result.bound is not None and len(funcs) <= EXACT_CHECK_MAX:
         from coopt.formulations.vaccine.knapsack import solve_arrays
@@ -392,8 +415,8 @@ def _check_nlp_claim(result: Any, M: np.ndarray, R: float, funcs: list) -> None:
         try:
             sol = solve_arrays(M, np.zeros(len(M)) + R / len(M), funcs, tuple(map(str, range(len(M)))),
                                time_limit=5.0)
-            check_bound(result, float(sol.v[-1]), maximize=True, source="the exact method's feasible value",
-                        rel_tol=1e-9)
+            exact = float(sol.v[-1]) if cap is None else _value(funcs, M, clip(np.asarray(sol.f[-1], float)))
+            check_bound(result, exact, maximize=True, source="the exact method's feasible value", rel_tol=1e-9)
         except TimeLimitReached:
             pass
     if result.status == Status.OPTIMAL:
@@ -404,17 +427,133 @@ def _check_nlp_claim(result: Any, M: np.ndarray, R: float, funcs: list) -> None:
             downgrade(result, f"not certified: gap {result.gap:.2e} of the re-evaluated objective > {tol.gap:.1e}")
 
 
+def closed_form(instance: Any, coalition: Any = None, start: Any = None, pieces: Any = None,
+                **_: Any) -> dict[str, float]:
+    """Theorem 2 (identical return functions F in S): (a) R(S) < f~ min_S M_i: everything to the smallest
+    player, f_k = R(S)/M_k; (c) R(S) >= f~ sum_S M_i: pro rata, f_i = R(S)/sum_S M_i. Nothing is claimed
+    in between (nor for different F_i). ``start`` and ``pieces`` do not change Problem (1): covered."""
+    idx = _coalition(instance, coalition)
+    names = [instance.names[i] for i in idx]
+    funcs = [instance.functions[i] for i in idx]
+    M = np.asarray(instance.M[idx], float)
+    R = float(np.sum(instance.r[idx]))
+    F = funcs[0]
+    grid = np.linspace(0.0, min(1.0, F.u), 65)
+    base = np.asarray(F.F(grid), float)
+    for fn in funcs[1:]:
+        if not (np.allclose(fn.F(grid), base, rtol=1e-12, atol=1e-15) and fn.u == F.u):
+            raise NotApplicable("Theorem 2 is for identical return functions; the players of S have different F_i")
+    ft = float(F.f_tilde)
+    if R < ft * M.min():  # (a): the smallest player gets everything (ties: any smallest one, same value)
+        k = int(np.argmin(M))
+        value = float(M[k] * F.F(R / M[k]) + (M.sum() - M[k]) * F.F(0.0))
+        return {"objective": value}
+    if R >= ft * M.sum():  # (c): pro rata (F is constant beyond its cap u)
+        share = R / M.sum()
+        ref = {"objective": float(M.sum() * F.F(min(share, F.u)))}
+        if share <= F.u:
+            ref.update({f"f[{nm}]": float(share) for nm in names})
+        return ref
+    raise NotApplicable(f"R(S) = {R:.6g} lies strictly between Theorem 2's cases (a) R < f~ min M = "
+                        f"{ft * M.min():.6g} and (c) R >= f~ sum M = {ft * M.sum():.6g}")
+
+
+#: The model in LaTeX as coded (the docs page and `coopt show vaccine.allocation` print it).
+MATH = r"""
+The resource allocation of a coalition $S$ (option `coalition`, default the grand coalition $N$): players
+$i\in S$ of size $M_i$ (inhabitants) with resources $r_i$ (doses), $R(S)=\sum_{i\in S}r_i$, and S-shaped
+return functions $F_i$ (fraction of the population that escapes infection, per unit of $f_i$ = doses as a
+fraction of $M_i$). Problem (1), the S-curve knapsack:
+
+$$
+v(S)=\max_{f}\ \sum_{i\in S}M_i\,F_i(f_i)\qquad\text{s.t.}\quad \sum_{i\in S}f_i\,M_i\ \le\ R(S),\qquad f_i\ge0 .
+\tag{1}
+$$
+
+Return functions (`return_function.type`): logistic $F(f)=\frac{1}{1+e^{-af+b}}$; Ginsberg $F(f)=e^{\,a-b/f}$
+($F(0)=0$); SIR, eq. (24), with Lambert's $W$ (principal branch) and $s_\tau=S(\tau)/M$ from the ODE,
+
+$$
+F(f)=-\frac{1}{\sigma}\,W\!\Big[-\sigma(1-i_0)\Big(1-\frac{f}{s_\tau}\Big)e^{-\sigma(1-f)}\Big]+\ell\,f,\qquad
+\ell=\begin{cases}s_\tau & \text{\texttt{variant: paper}, eq. (24) as printed}\\ 1 & \text{\texttt{variant:
+A}}\end{cases}
+\tag{24}
+$$
+
+(variant `B` uses $-\frac1\sigma W[-\sigma(1-i_0)(1-f)e^{-\sigma(1-fs_\tau)}]+f s_\tau$), capped at $u$ where
+$F$ stops increasing (free disposal; see [the errata](../papers/vaccine.md#erratum-eq24)).
+
+Four formulations under one name:
+
+**`exact-kkt`** (native, solver `exact`): KKT enumeration — at an optimum $F_i'(f_i)=\lambda$ for every
+active player below its cap and at most one active player is on its convex branch; every such configuration
+is tabulated over $\lambda$, the best is polished by Newton's method, and `bound` is a certified upper bound
+on $v(S)$ ([derivation](../derivations/vaccine.md#exact-kkt)).
+
+**`heuristic-b1`** (native, solver `heuristic`): Appendix B.1 — sort by $D_{F_i}(\tilde f_i)$, fill
+$\tilde f_i$ in that order (or everyone $\tilde f_i$ plus the surplus pro rata), then the superadditivity
+repair $v^H(S)\leftarrow\max\{v^H(S),\,v^H(K)+v^H(S\setminus K)\}$; status `feasible`, no bound.
+
+**`nlp`** (Pyomo; `ipopt` local from `start`, `scip` global): (1) as written, with bounds
+$\underline f_i\le f_i\le\min\big(u_i,\max(R(S)/M_i,\underline f_i)\big)$ ($\underline f_i=10^{-9}$ for Ginsberg,
+where $F$ is undefined at $0$; else $0$) and the
+budget row scaled by $\sum_{i\in S}M_i$ (`budget`). For SIR players the Lambert $W$ is replaced by a variable
+$s_i\in[0,1/\sigma_i]$ (`s`) and the final-size relation (`final_size`)
+
+$$
+s_i\,e^{-\sigma_i s_i}\ \le\ (1-i_0)\Big(1-\frac{f_i}{s_{\tau,i}}\Big)e^{-\sigma_i(1-f_i)}
+\qquad\big(\text{B: }(1-i_0)(1-f_i)\,e^{-\sigma_i(1-f_i s_{\tau,i})}\big),
+$$
+
+with $F_i=s_i+\ell_i f_i$ in the objective ($\ell_i$ the linear coefficient above; $s_\tau$ for variant B); the row
+is tight at every optimum since the objective increases
+in $s_i$ and $s\,e^{-\sigma s}$ increases on $[0,1/\sigma]$.
+
+**`pwl-milp`** (Pyomo, `highs`): each $F_i$ replaced by its interpolant on `pieces` segments (plus the
+points $c_i$, $\tilde f_i$), breakpoints $0=\xi_{i,0}<\dots<\xi_{i,K_i}$, incremental form with fill fractions
+$x_{ik}\in[0,1]$ (`x`) and binaries $z_{ik}$ (`z`):
+
+$$
+\begin{aligned}
+\max\quad & \sum_{i\in S}M_i\Big(F_i(0)+\delta_i+\sum_k \big(F_i(\xi_{i,k+1})-F_i(\xi_{i,k})\big)\,x_{ik}\Big)\\
+\text{s.t.}\quad & f_i=\sum_k (\xi_{i,k+1}-\xi_{i,k})\,x_{ik},\qquad x_{i,k+1}\le z_{ik}\le x_{ik},\qquad
+\sum_{i\in S}\frac{M_i}{\sum_{S}M}\,f_i\le\frac{R(S)}{\sum_S M},
+\end{aligned}
+$$
+
+lifted by $\delta_i\ge\max(F_i-\text{interpolant})$, so the MILP optimum is an **upper bound** on $v(S)$;
+the MILP's $f$ evaluated with the true $F$ is a feasible value, and the gap between them is reported
+(status `feasible` unless it closes).
+
+The solution reports $f$ by name, `value` $=\sum_i M_iF_i(f_i)$ recomputed with the true $F_i$, `bound` and
+`method`. [Derivation](../derivations/vaccine.md#knapsack).
+
+**Option `cap`** (not in the paper; formulations `nlp` and `pwl-milp`, refused by the others): no player
+receives more than the share `cap` of the coalition's resources,
+
+$$
+M_i\,f_i\le \text{cap}\cdot R(S),\qquad i\in S\qquad\text{(constraint `cap`)}.
+$$
+
+**Closed form** (Theorem 2, identical $F$ in $S$, $\tilde f$ its sweet spot): (a) $R(S)<\tilde f\min_S M_i$: all
+to the smallest player, $f_k=R(S)/M_k$; (c) $R(S)\ge\tilde f\sum_S M_i$: pro rata, $f_i=R(S)/\sum_S M_i$.
+Between the two, for different $F_i$, or with `cap`, the result says "closed form not applicable".
+"""
+
+
 PROBLEM = Problem(
     name="vaccine.allocation",
     family="vaccine",
     summary="S-curve knapsack of a coalition, Problem (1): exact KKT, PWL MILP bound, NLP, heuristic B.1",
-    paper="vaccine-fair-allocation.md, Section 3.1, Problem (1); Appendix B.1; Appendix C.1 eq. (24)",
+    paper="Westerink-Duijzer, Schlicher & Musegaas (2019), Section 3.1, Problem (1); App. B.1; App. C.1 eq. (24)",
     equations="(1), (4), (24)",
     options={
         "coalition": Option("list[str]", None, "members of S (comma list of names); default the grand coalition"),
         "start": Option(str, "pro-rata", "NLP start: pro-rata, heuristic or zero",
                         choices=("pro-rata", "heuristic", "zero")),
         "pieces": Option(int, 32, "PWL MILP: segments per player", low=1, high=1000),
+        "cap": Option(float, None, "largest share of R(S) one player may receive, M_i f_i <= cap R(S) "
+                      "(default: none; formulations nlp and pwl-milp)", low=0, high=1, low_inclusive=False),
     },
     formulations=(
         Formulation("exact-kkt", "native", "NCNLP", build_exact, "KKT enumeration, global with certificate"),
@@ -423,7 +562,10 @@ PROBLEM = Problem(
         Formulation("pwl-milp", "pyomo", "MILP", build_milp, "piecewise-linear MILP upper bound (HiGHS)"),
     ),
     solution=solution,
+    closed_form=closed_form,
     default_solver="exact",
+    math=MATH,
+    example={"data": "vaccine/example-3", "solver": "exact"},
 )
 
 

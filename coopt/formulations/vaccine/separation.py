@@ -290,11 +290,58 @@ def solution(result: Any, model: Any, instance: Any, x: Any = None, **_: Any) ->
             "x": dict(zip(names, map(float, xa))), "method": method}
 
 
+MATH = r"""
+The separation problem of the vaccine game: given an allocation $x$ of $v(N)$ (option `x`: `pro-rata`
+— $x_i=v(N)M_i/\sum_jM_j$, the default —, `equal`, `zero`, $n$ numbers, or `name:value` pairs), the proper,
+non-empty coalition $S$ that gains most by leaving, with the doses of $S$ pooled as in Problem (1).
+Membership $z_i\in\{0,1\}$, fractions $f_i$, caps $f^{\max}_i=\min(u_i,R(N)/M_i)$:
+
+$$
+\begin{aligned}
+\max_{z,f}\quad & \sum_{i\in N}\big(M_i\,F_i(f_i)-x_i\big)\,z_i\\
+\text{s.t.}\quad & \sum_{i\in N}M_i f_i\ \le\ \sum_{i\in N}r_i z_i,\qquad 0\le f_i\le z_i f^{\max}_i,\qquad
+1\le\sum_{i\in N}z_i\le n-1 .
+\end{aligned}
+$$
+
+Its optimum is $\max_{\emptyset\ne S\subsetneq N}v(S)-x(S)$: $x$ is in the core iff it is $\le 0$ (eq. (2)).
+Constraint generation for the core, the least core and the nucleolus of games too large for $2^n$ values
+calls it as a separation oracle.
+
+**`exact-lagrangian`** (native, solver `exact`): Lagrangian branch and bound. A price $\lambda\ge0$ on the
+budget gives, for every feasible $(z,f)$ (weak duality, $y_i=M_if_i$, $h_i(y)=M_iF_i(y/M_i)$),
+
+$$
+\sum_i z_i\big(h_i(y_i)-x_i\big)\ \le\ L(\lambda)=\max_{z\in Z}\ \sum_i z_i\Big[\max_{y\in Y_i}\big(h_i(y)-\lambda y\big)+\lambda r_i-x_i\Big],
+$$
+
+$Z$ the memberships with $1\le\sum z\le n-1$ (the inner maximum stays trivial: take the positive brackets,
+drop or add the cheapest player if that gives $N$ or $\emptyset$), $Y_i$ player $i$'s doses at the node.
+$L$ is convex; $\min_\lambda L$ is the node's bound. $Y_i$ is a union of pieces: idle ($y=0$), the concave
+branch $[M_ic_i,M_if^{\max}_i]$ (maximum at the inverse of $F_i'$; $\Phi_i(\lambda)=\max F_i(f)-\lambda f$ is
+read from tables by chords, which lie above the convex $\Phi_i$, so every table value is an upper bound) and
+an interval of the convex branch (maximum at an end). Since at most one player of an optimum is strictly
+inside its convex branch, branching partitions a player's pieces, gives one player the convex branch alone
+and splits its interval. Feasible $(S,f)$ are evaluated with the true $F_i$; the status is optimal when the
+largest open bound is within the tolerance.
+
+**`minlp`** (Pyomo, `scip`): the model above with $g_i\le F_i(f_i)$, $g_i\le z_i\max F_i$ and objective
+$\sum_iM_ig_i-x_iz_i$ (SIR players through the final-size relation of `vaccine.allocation`).
+
+**`pwl-milp`** (Pyomo, `highs`): each $F_i$ replaced by its interpolant lifted by its largest error
+$\delta_i$ (incremental form with binaries, the first segment only when $z_i=1$): the MILP optimum bounds
+the separation problem from above; its $(z,f)$ evaluated with the true $F$ is feasible.
+
+The solution reports the coalition, its excess $v(S)-x(S)$ (true $F$), `bound`, `in_core` and $f$.
+"""
+
+
 PROBLEM = Problem(
     name="vaccine.separation",
     family="vaccine",
     summary="Most violated coalition of an allocation x: max v(S) - x(S) with pooled resources (exact, SCIP, PWL)",
-    paper="vaccine-fair-allocation.md, Section 3.2 (core, eq. 2) with Problem (1) inside each coalition",
+    paper="Westerink-Duijzer, Schlicher & Musegaas (2019), Section 3.2 (core, eq. 2) with Problem (1) inside each "
+          "coalition",
     equations="(1), (2)",
     options={
         "x": Option("list[str]", None, "allocation: pro-rata (default), equal, zero, n numbers, or name:value pairs",
@@ -309,6 +356,8 @@ PROBLEM = Problem(
     ),
     solution=solution,
     default_solver="exact",
+    math=MATH,
+    example={"data": "vaccine/example-3", "solver": "exact", "options": {"x": "0.1319,1.1,1.1"}},
 )
 
 

@@ -13,7 +13,8 @@ G_i(f) = F_i(0) + f D_{F_i}(f~_i) for f < f~_i and F_i(f) for f >= f~_i (concave
              s.t. M_i G_i'(f_i) - lambda M_i + mu_i = 0,  mu_i >= 0,  lambda >= 0
 
 Weak duality gives sum_S x_i >= D(S) >= v_2(S) >= v(S) for the market allocation whose price is
-the multiplier lambda (Theorems 4-5, and the notes' generalisation to individual F_i when the
+the multiplier lambda (Theorems 4-5, and its generalisation to individual F_i in docs/derivations/vaccine.md#wolfe
+when the
 relaxation is tight, v_2(N) = v(N)).
 
 Two honest ways to solve (14):

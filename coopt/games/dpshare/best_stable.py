@@ -1,10 +1,10 @@
-"""P7: the social-cost-optimal Nash and robust coalitions (paper section 5.2; notes 3.7).
+"""P7: the social-cost-optimal Nash and robust coalitions (paper section 5.2; docs/derivations/dpshare.md#best-stable).
 
 problem: dpshare.best_stable | solvers: exact (enumeration, n <= 20), highs / scip (per-size MILP,
 minimising SC_d (6) at each size k, which is linear in the membership z)
 
 min { SC_d(S) : S Nash (resp. robust) }. The optimum is not always downward closed (robust example in
-the notes), so coopt searches all subsets. ``null`` when no stable coalition exists.
+docs/derivations/dpshare.md#best-stable), so coopt searches all subsets. ``null`` when no stable coalition exists.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def best(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], 
     return {kind: (f.coalitions[kind][0] if f.coalitions[kind] else None) for kind in KINDS}, f
 
 
-def run(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], delta: float = 1e-9) -> Result:
+def run(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], delta: float = 1e-9, **_: Any) -> Result:
     b, f = best(inst, solver, solver_options, delta)
     sol: dict[str, Any] = {kind: (describe(inst, S, kind) if S is not None else None) for kind, S in b.items()}
     sol["method"] = f.method
@@ -42,11 +42,29 @@ def run(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], d
     return res
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show dpshare.best_stable` print it).
+MATH = r"""
+Composed: the social-cost-optimal stable coalition of each kind,
+
+$$
+\min\Big\{SC_d(S)=(n+1-k)\,\sigma^2+(k+2)\,k^{(2\alpha-2)/3}\,W_S\ :\ S\ \text{Nash (resp. robust)}\Big\},
+\tag{6}
+$$
+
+with $W_S=\sum_{i\in S}(c_i^2/2)^{1/3}$, $k=|S|$ and the stability tests of
+[`dpshare.equilibria`](dpshare.equilibria.md). `exact` enumerates all subsets ($n\le20$); `highs`/`scip`
+minimise $SC_d$ over the per-size MILP of [`dpshare.equilibria`](dpshare.equilibria.md) for every $k$ (linear
+in $z$ at fixed $k$) and keep the best. The optimum need not be downward-closed (the entry conditions are
+lower bounds on $W_S$), so every subset is in the search. No stable coalition: `null` (no sharing,
+$SC=n\sigma^2$). The objective is the Nash one's $SC_d$. [Derivation](../derivations/dpshare.md#best-stable).
+"""
+
+
 PROBLEM = Problem(
     name="dpshare.best_stable",
     family="dpshare",
     summary="Social-cost-optimal Nash and robust coalitions (objective: the Nash one's SC_d)",
-    paper="dpshare-privacy-coalitions.md, section 5.2; section 3.2 (PoS definition)",
+    paper="Bassily, Donahue, Sen, Zhao & Ziani (2026), section 5.2; section 3.2 (PoS definition)",
     equations="(6); Defs. 7, 8",
     options={"delta": Option(float, 1e-9, "MILP tolerance for the strict entry inequalities", low=0,
                             low_inclusive=False, high=1e-4)},
@@ -54,4 +72,6 @@ PROBLEM = Problem(
     default_solver="exact",
     solvers=SOLVERS,
     problem_class="MILP",
+    math=MATH,
+    example={"data": "dpshare/lemma3-example", "solver": "exact"},
 )

@@ -24,7 +24,8 @@ from coopt.solve.result import Result, Status
 
 
 def paper_messages(inst: DpShareInstance, f: Any) -> list[str]:
-    """Claim 2 (grand coalition) as printed and corrected, beside the model's answer (notes section 6, item 3)."""
+    """Claim 2 (grand coalition) as printed and corrected, beside the model's answer
+    (docs/papers/dpshare.md#erratum-claim2)."""
     if inst.alpha == -0.5:
         return []
     grand = list(range(inst.n)) in f.coalitions["nash"] if f.complete["nash"] else None
@@ -42,7 +43,7 @@ def paper_messages(inst: DpShareInstance, f: Any) -> list[str]:
 
 
 def run(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], limit: int = 500,
-        delta: float = 1e-9) -> Result:
+        delta: float = 1e-9, **_: Any) -> Result:
     f = find(inst, solver, dict(solver_options), limit=limit, delta=delta)
     sol: dict[str, Any] = {kind: [describe(inst, S, kind) for S in f.coalitions[kind]] for kind in KINDS}
     sol["method"] = f.method
@@ -52,7 +53,8 @@ def run(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], l
             msgs.append(f"no {kind} coalition exists at sigma2 = {inst.sigma2:g}"
                         + ("" if f.complete[kind] else " among those searched"))
     msgs.extend(paper_messages(inst, f))
-    K = int(cf.largest_robust(inst.c, inst.sigma2, inst.alpha))     # O(n) scan (notes 3.5, Claim 8)
+    # O(n) scan (docs/derivations/dpshare.md#robust-structure, Claim 8)
+    K = int(cf.largest_robust(inst.c, inst.sigma2, inst.alpha))
     if f.complete["robust"]:
         K_enum = max((len(S) for S in f.coalitions["robust"]), default=0)
         if f.counts.get("robust", 0) <= limit and K_enum != K:
@@ -69,11 +71,65 @@ def run(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], l
     return res
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show dpshare.equilibria` print it).
+MATH = r"""
+Composed: every Nash-stable (Def. 7) and every robust (Def. 8) coalition of the data-sharing game. Members
+play the selfish levels $\epsilon^*(S)$ of Lemma 2. With $w_i=(c_i^2/2)^{1/3}$, $W_S=\sum_{i\in S}w_i$,
+$k=|S|$, $p=\frac{2\alpha+1}{3}$, $q=p+1$ and $l_0$ the cheapest outsider, the definitions reduce to
+$\sigma^2$-windows (Claims 5 and 6):
+
+$$
+S \text{ Nash} \iff T(S)\le\sigma^2<E(S),\qquad S \text{ robust} \iff T(S)\le\sigma^2<R(S),
+$$
+
+$$
+T(S)=\frac{(W_S+2\max_{i\in S}w_i)\,k^{p}}{k-1},\qquad
+E(S)=\frac{3w_{l_0}(k+1)^{q}+W_S\,k^{q}}{k(k+1)},
+$$
+
+$$
+R(S)=T\big(S\cup\{l_0\}\big),\qquad E([n])=R([n])=+\infty .
+$$
+
+$T$ is the exit condition (no member's burden exceeds $\sigma^2$, weak), $E$ the unilateral-entry condition
+(insiders frozen at $\epsilon^*(S)$, strict), $R$ the valid-entry condition (everybody re-optimises; the
+cheapest outsider binds).
+
+Search (`solver`): `exact` enumerates all $2^n$ subsets (vectorised, $n\le 20$) or, for larger $n$, the
+$O(n)$ scans the paper's structure allows (Claim 7: well-separated costs; the downward-closed robust
+coalitions and the largest robust size $K=\max\{k: T(S_k)\le\sigma^2\}$); `highs`/`scip` solve, per size $k$,
+the MILP over $z\in\{0,1\}^n$ ($\sum_i z_i=k$, $W=\sum_i w_iz_i$):
+
+$$
+\begin{aligned}
+&u_i\le z_i,\quad \textstyle\sum_i u_i=1,\quad z_j\le 1-u_i\ (j>i), && w_{\max}=\textstyle\sum_i w_iu_i\\
+&v_i\le 1-z_i,\quad \textstyle\sum_i v_i=1,\quad z_j\ge v_i\ (j<i), && w_{l_0}=\textstyle\sum_i w_iv_i\quad(k<n)\\
+&W+2w_{\max}\le \sigma^2\,\frac{k-1}{k^{p}} && \text{Claim 5, exit}\\
+&3(k+1)^{q}w_{l_0}+k^{q}W\ \ge\ k(k+1)\,\sigma^2+\delta && \text{Claim 5, Nash entry}\\
+&W+w_{l_0}+2M\ \ge\ \sigma^2\,\frac{k}{(k+1)^{p}}+\delta,\quad M=\max(w_{\max},w_{l_0}) && \text{Claim 6, robust
+entry}
+\end{aligned}
+$$
+
+($u$ marks the most expensive member, $v$ the cheapest outsider; the rows are the model's `exit` and
+`entry` constraints; $M$ linearised exactly with one binary $b$: $M\ge w_{\max}$, $M\ge w_{l_0}$,
+$M\le w_{\max}+b\,\max_i w_i$,
+$M\le w_{l_0}+(1-b)\max_i w_i$), objective $SC_d(S)=(n+1-k)\sigma^2+(k+2)k^{(2\alpha-2)/3}W$ (eq. (6)),
+no-good cuts $\sum_{i\in S}z_i\le k-1$ to list coalitions one by one; $\delta$ = option `delta` (times
+$\max(1,\sigma^2)$) makes the strict inequalities usable.
+
+Each coalition found carries $\epsilon^*(S)$, $\mathrm{Var}_d$ (5), $SC_d$ (6), its window, and
+`max_deviation_gain`: the largest gain of a single agent leaving or (validly) entering, recomputed from
+Defs. 5, 7, 8 with numerically optimised $\epsilon$ — not from the closed forms; $\le0$ for an equilibrium.
+[Derivation](../derivations/dpshare.md#stability).
+"""
+
+
 PROBLEM = Problem(
     name="dpshare.equilibria",
     family="dpshare",
     summary="Every Nash-stable and every robust coalition (possibly none), with sigma^2 windows and certificates",
-    paper="dpshare-privacy-coalitions.md, section 3.1 (Defs. 7, 8), Appendix A (Claims 5-8)",
+    paper="Bassily, Donahue, Sen, Zhao & Ziani (2026), section 3.1 (Defs. 7, 8), Appendix A (Claims 5-8)",
     equations="Defs. 7, 8; Claims 5, 6, 7, 8; (5), (6)",
     options={
         "limit": Option(int, 500, "report at most this many coalitions of each kind (lowest social cost first)",
@@ -85,4 +141,6 @@ PROBLEM = Problem(
     default_solver="exact",
     solvers=SOLVERS,
     problem_class="MILP",
+    math=MATH,
+    example={"data": "dpshare/lemma3-example", "solver": "exact"},
 )

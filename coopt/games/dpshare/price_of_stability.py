@@ -1,4 +1,4 @@
-"""P8: Price of Stability in social cost and in variance (paper sections 3.2 and 6; notes 3.8).
+"""P8: Price of Stability in social cost and in variance (paper sections 3.2 and 6; docs/derivations/dpshare.md#pos).
 
 problem: dpshare.price_of_stability | solvers: exact (n <= 20), highs / scip (per-size MILP)
 
@@ -34,7 +34,7 @@ def pos_values(inst: DpShareInstance, S: list[int] | None, design: dict[str, Any
             "pos_sc": sc / design["social_cost"], "pos_var": var / design["variance"]}
 
 
-def run(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], delta: float = 1e-9) -> Result:
+def run(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], delta: float = 1e-9, **_: Any) -> Result:
     b, f = best(inst, solver, solver_options, delta)
     k, _ = cf.design_scan(inst.c, inst.sigma2, inst.alpha)
     design = central_outcome(inst, list(range(k)))
@@ -53,11 +53,30 @@ def run(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], d
     return res
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show dpshare.price_of_stability` print it).
+MATH = r"""
+Composed: the Price of Stability in social cost and in variance (Sections 3.2 and 6),
+
+$$
+\mathrm{PoS}(X)=\frac{X\big(S^{\text{stable}}\big)\ \text{(decentralized, at the } SC_d\text{-optimal stable
+coalition)}}
+{X\big(S^{*}\big)\ \text{(centralized, at the } SC_c\text{-optimal design)}},\qquad X\in\{SC,\ \mathrm{Var}\},
+$$
+
+for Nash and robust stability. $S^{\text{stable}}$ comes from [`dpshare.best_stable`](dpshare.best_stable.md)
+with $SC_d$ (6) and $\mathrm{Var}_d=\frac{\sigma^2}{k}+k^{(2\alpha-2)/3}W_S$ (5); $S^*=S_{k^*}$ from eq. (4)
+([`dpshare.design`](dpshare.design.md), Lemma 1 scan) with $SC_c$ (3) and
+$\mathrm{Var}_c=\frac{\sigma^2}{k}+k^{(2\alpha-4)/3}W_S$ (2). The same coalitions serve both $X$ (so PoS(Var)
+is not a variance optimum). No stable coalition, or $k^*=0$, means no sharing: $(n\sigma^2,\ \sigma^2)$.
+The objective is the Nash PoS(SC). [Derivation](../derivations/dpshare.md#pos).
+"""
+
+
 PROBLEM = Problem(
     name="dpshare.price_of_stability",
     family="dpshare",
     summary="PoS(SC) and PoS(Var) for Nash and robust stability (objective: Nash PoS(SC))",
-    paper="dpshare-privacy-coalitions.md, sections 3.2 and 6, Theorems 3 and 4",
+    paper="Bassily, Donahue, Sen, Zhao & Ziani (2026), sections 3.2 and 6, Theorems 3 and 4",
     equations="(3), (4), (6); PoS definition",
     options={"delta": Option(float, 1e-9, "MILP tolerance for the strict entry inequalities", low=0,
                             low_inclusive=False, high=1e-4)},
@@ -65,4 +84,6 @@ PROBLEM = Problem(
     default_solver="exact",
     solvers=SOLVERS,
     problem_class="MILP",
+    math=MATH,
+    example={"data": "dpshare/lemma3-example", "solver": "exact"},
 )

@@ -3,8 +3,10 @@
 * ``exact`` solver, n <= 20: vectorised enumeration of all 2^n subsets (complete).
 * ``exact`` solver, n > 20: the O(n) scans the paper's structure justifies: all Nash coalitions when
   costs are well separated (Claim 7); the downward-closed robust coalitions, including the largest
-  robust one S_K (notes 3.5, sharper Claim 8). Anything else is refused (use a MILP solver).
-* ``highs`` / ``scip``: the per-size MILP (notes 3.6) with no-good cuts, up to ``limit`` per kind.
+  robust one S_K (docs/derivations/dpshare.md#robust-structure, sharper Claim 8). Anything else is refused (use a
+  MILP solver).
+* ``highs`` / ``scip``: the per-size MILP (docs/derivations/dpshare.md#milp) with no-good cuts, up to ``limit`` per
+  kind.
 """
 
 from __future__ import annotations
@@ -106,7 +108,7 @@ def find_by_scans(inst: DpShareInstance, limit: int = 500, best_only: bool = Fal
     K = int(cf.largest_robust(c, s2, a))
     msgs = ["nash: complete by Claim 7 (well-separated costs: every Nash coalition is downward closed)",
             f"robust: downward-closed robust coalitions only (O(n) scan); largest robust size K = {K} is exact "
-            "(notes 3.5); non-downward-closed robust coalitions are not listed"]
+            "(docs/derivations/dpshare.md#robust-structure); non-downward-closed robust coalitions are not listed"]
     return Found({"nash": nash[:limit], "robust": rob[:limit]}, {"nash": True, "robust": False},
                  "O(n) scans (Claim 7 for Nash; T(S_k) windows for robust)", msgs,
                  {"nash": len(nash), "robust": len(rob)})
@@ -160,8 +162,9 @@ def find_by_milp(inst: DpShareInstance, solver: str, solver_options: dict[str, A
                 break
     counts = {kind: len(coal[kind]) for kind in KINDS}
     gap_text = f"worst gap {worst_gap:.1e}" if not gap_unknown else f"{gap_unknown} solve(s) without a bound"
-    method = (f"per-size MILP ({solver}, notes 3.6), " + ("SC_d minimised per size" if best_only else
-              "no-good cuts") + f", strictness tolerance delta = {delta:g} x max(1, sigma2), {gap_text}")
+    method = (f"per-size MILP ({solver}, docs/derivations/dpshare.md#milp), "
+              + ("SC_d minimised per size" if best_only else "no-good cuts")
+              + f", strictness tolerance delta = {delta:g} x max(1, sigma2), {gap_text}")
     msgs = [f"{kind}: search incomplete (limit {limit} reached, or a MILP solve stopped early)"
             for kind in KINDS if not complete[kind]]
     if unproven:

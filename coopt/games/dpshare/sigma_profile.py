@@ -1,6 +1,7 @@
 """Largest Nash and robust coalition size as exact step functions of sigma (Figure 1, Lemmas 5 and 6).
 
-Every coalition is stable on one half-open sigma^2 interval ([T, E) Nash, [T, R) robust; notes 3.4-3.5),
+Every coalition is stable on one half-open sigma^2 interval ([T, E) Nash, [T, R) robust;
+docs/derivations/dpshare.md#stability),
 so the largest stable size changes only at window end points. Enumerating the windows of all subsets
 (n <= 20) gives the step functions exactly: a list of [sigma_lo, sigma_hi) pieces with their sizes.
 """

@@ -1,6 +1,6 @@
 """Every Nash-stable and robust coalition (P4-P6): vectorised enumeration, O(n) scans, per-size MILP.
 
-Exact tests (notes section 3.4-3.5, equivalent to Claims 5 and 6): with W_S = sum_S w_i,
+Exact tests (docs/derivations/dpshare.md#stability, equivalent to Claims 5 and 6): with W_S = sum_S w_i,
 wmax = max_S w_i and l0 the cheapest outsider,
 
     Nash   <=>  T(S) <= sigma2 < E(S)          robust  <=>  T(S) <= sigma2 < R(S) = T(S + l0)
@@ -121,7 +121,7 @@ def sigma2_window(c_sorted: np.ndarray, members: list[int], alpha: float, kind: 
 
 def robust_scan(c_sorted: np.ndarray, sigma2: float, alpha: float) -> list[int]:
     """Downward-closed robust coalitions, O(n): sizes k with T(S_k) <= sigma2 < T(S_{k+1}); the largest
-    robust size is max{k : T(S_k) <= sigma2} (notes 3.5, sharper Claim 8)."""
+    robust size is max{k : T(S_k) <= sigma2} (docs/derivations/dpshare.md#robust-structure, sharper Claim 8)."""
     Tk = cf.prefix_T(c_sorted, alpha)
     n = Tk.size - 1
     nxt = np.append(Tk[3:], np.inf)

@@ -73,11 +73,12 @@ def paper_messages(inst: ItInfraInstance, found: list[int]) -> tuple[list[str], 
         msgs.append(f"model-based equilibria {found} differ from Proposition 2 (corrected rule) {fixed}")
     if printed != fixed:
         msgs.append(f"the paper's printed rule floor(j_eqm) gives {printed}; the correct partial size is "
-                    f"floor(j_bar) = {fixed} (notes, error 1)")
+                    f"floor(j_bar) = {fixed} (docs/papers/itinfra.md#erratum-integer-rule)")
     return msgs, {"size": float(fixed), "size_printed": float(printed)}
 
 
-def run(inst: ItInfraInstance, solver: str, solver_options: Mapping[str, Any], tie_tol: float = 1e-9) -> Result:
+def run(inst: ItInfraInstance, solver: str, solver_options: Mapping[str, Any], tie_tol: float = 1e-9,
+        **_: Any) -> Result:
     table = solve_stage2(inst, solver, solver_options)
     found, details = equilibria(table, tol=tie_tol)
     msgs, ref = paper_messages(inst, found)
@@ -99,11 +100,47 @@ def _values(t: Stage2Table) -> dict[str, Any]:
     }
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show itinfra.equilibrium` print it).
+MATH = r"""
+Composed: one Stage-2 solve per size $j\in\{0,2,\dots,n\}$ ([`itinfra.stage2`](itinfra.stage2.md), with the
+chosen solver) gives the payoffs $S_{in}(j)$, $S_{out}(j)$ and $S_{single}$. A size $j^*$ is an equilibrium of
+the participation game (Stage 1) when no single district gains by deviating:
+
+$$
+\begin{aligned}
+&\text{grand } (j^*=n): && S_{in}(n)\ \ge\ S_{out}(n-1) &&(10)\\
+&\text{partial } (3\le j^*\le n-1): && S_{in}(j^*)\ \ge\ S_{out}(j^*-1),\quad S_{out}(j^*)\ \ge\ S_{in}(j^*+1)
+&&(11),\,(12)\\
+&\text{minimal } (j^*=2): && S_{in}(2)\ \ge\ S_{single},\quad S_{out}(2)\ \ge\ S_{in}(3) &&(13),\,(14)\\
+&\text{singleton } (j^*=0): && S_{single}\ \ge\ S_{in}(2) &&(15)
+\end{aligned}
+$$
+
+(a member of a two-member coalition who leaves gets $S_{single}$). coopt evaluates, for every size, the
+**largest deviation gain**
+
+$$
+\Delta(j)=\max\Big\{\underbrace{S^{\text{left}}(j)-S_{in}(j)}_{\text{a member leaves}},\
+\underbrace{S_{in}(j+1)-S_{out}(j)}_{\text{an outsider joins, }j<n}\Big\},
+\qquad \Delta(0)=S_{in}(2)-S_{single},
+$$
+
+with $S^{\text{left}}(2)=S_{single}$ and $S^{\text{left}}(j)=S_{out}(j-1)$ for $j\ge3$, and returns **every**
+$j$ with $\Delta(j)\le \texttt{tie\_tol}\cdot\max(1,|S_{single}|)$ — possibly several, possibly none; the
+paper's uniqueness claim is checked, not assumed. $\Delta(j)$ is the certificate of each answer.
+
+Beside it, Proposition 2's closed form: with $D(j)$ the join gain, the corrected integer rule
+$j^*=\min\big(n,\lfloor\bar j\rfloor\big)$ in the partial region, and the printed rule
+$\lfloor j_{eqm}\rfloor$ (wrong there): see [the itinfra errata](../papers/itinfra.md#erratum-integer-rule).
+[Derivation](../derivations/itinfra.md#stage1).
+"""
+
+
 PROBLEM = Problem(
     name="itinfra.equilibrium",
     family="itinfra",
     summary="Every equilibrium coalition size (0 = singleton) of the participation game, with certificates",
-    paper="itinfra-coalition-formation.md, section 5, Proposition 2",
+    paper="Guo, Liu & Nault (2024), section 5, Proposition 2",
     equations="(10)-(15); Stage 2 (3), (6)",
     options={"tie_tol": Option(float, 1e-9, "round-off allowance on deviation gains, relative to max(1, |S_single|)",
                               low=0, high=1e-6)},
@@ -111,4 +148,6 @@ PROBLEM = Problem(
     default_solver="highs",
     solvers=STAGE2_SOLVERS,
     problem_class="QP",
+    math=MATH,
+    example={"data": "itinfra/worked-case", "solver": "exact"},
 )

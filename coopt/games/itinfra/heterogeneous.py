@@ -128,7 +128,8 @@ def equilibria(tb: HetTables, tol: float = 1e-9) -> tuple[list[Composition], dic
     return sorted(c for c, g in gains.items() if g <= tol * scale), gains
 
 
-def run(inst: ItInfraHetInstance, solver: str, solver_options: Mapping[str, Any], tie_tol: float = 1e-9) -> Result:
+def run(inst: ItInfraHetInstance, solver: str, solver_options: Mapping[str, Any], tie_tol: float = 1e-9,
+        **_: Any) -> Result:
     inst.check_compositions("itinfra.heterogeneous")
     tb = HetTables(inst, solver, solver_options)
     if not tb.complete:  # a deviation gain needs every neighbouring composition: no equilibrium claim
@@ -166,17 +167,46 @@ def incentive_gap(tb: HetTables, c: Composition, t: int) -> float:
     return tb.S_out(tuple(a - b for a, b in zip(c, e)), t) - tb.S_in(c)
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show itinfra.heterogeneous` print it).
+MATH = r"""
+Composed: for every composition $c=(j_1,\dots,j_K)$ with $J\ge2$ members,
+[`itinfra.het_coordinator`](itinfra.het_coordinator.md) is solved (all members get the common surplus
+$S_{in}(c)$ by equal treatment); an outside type-$t$ district plays $g=\frac{1-\kappa}{2p_t}$ and gets
+
+$$
+S_{out,t}(c)=(1-\kappa)g+\kappa\beta\,\big(G(c)+Out(c)-g\big)-p_t\,g^2,
+$$
+
+with $S_{out,t}$ of the empty coalition being type $t$'s singleton surplus $S_{single,t}$. With $e_t$ the
+$t$-th unit vector, the largest deviation gain of a composition is
+
+$$
+\Delta(c)=\max\Big\{\max_{t:\,j_t>0}\big[S_{out,t}(c-e_t)-S_{in}(c)\big],\
+\max_{t:\,j_t<n_t}\big[S_{in}(c+e_t)-S_{out,t}(c)\big]\Big\}
+$$
+
+(a member leaving a two-member coalition gets $S_{single,t}$), and for the singleton structure
+$\Delta(0)=\max\{S_{in}(c)-S_{single,t}:\ J(c)=2,\ j_t>0\}$ (no pair gains by forming). **Every**
+composition with $\Delta(c)\le\texttt{tie\_tol}\cdot\max(1,\max_t|S_{single,t}|)$ is an equilibrium; for two
+types these are the conditions of Appendix B.2. Several equilibria are common. Also reported: the welfare
+$SW(c)=J\,S_{in}(c)+\sum_t (n_t-j_t)S_{out,t}(c)$ of each composition and its maximiser.
+[Derivation](../derivations/itinfra.md#heterogeneous).
+"""
+
+
 PROBLEM = Problem(
     name="itinfra.heterogeneous",
     family="itinfra-het",
     summary="Equilibrium compositions with heterogeneous district costs (Appendix B.2, any number of types)",
-    paper="itinfra-coalition-formation.md, Appendix B",
+    paper="Guo, Liu & Nault (2024), Appendix B",
     equations="(B.1), the conditions of B.2",
     options={"tie_tol": Option(float, 1e-9, "round-off allowance on deviation gains (relative)", low=0, high=1e-6)},
     run=run,
     default_solver="exact",
     solvers=("exact", "ipopt", "scip"),
     problem_class="NCNLP",
+    math=MATH,
+    example={"data": "itinfra/het-two-types", "solver": "exact"},
 )
 
 
@@ -202,7 +232,8 @@ def type_incentives(inst: ItInfraHetInstance, target: Composition | None = None,
     SW(target) = SW(target - e_t). Join gains and welfare increments are affine in 1/alpha while g >= 0 does not
     bind, so two exact Stage-2 tables identify them; returns NaN for a type where a bound binds.
 
-    The paper does not state its procedure (notes, section 6): this is the natural reading of "a similar
+    The paper does not state its procedure (docs/derivations/itinfra.md#figure-b1): this is the natural reading of "a
+    similar
     procedure as in Section 7"; the printed beta threshold of Fig. B1 is compared with it in the experiment.
     """
     c = tuple(inst.counts) if target is None else tuple(target)

@@ -8,7 +8,7 @@ Two mechanisms, both checked against the equilibrium conditions (23)-(28) evalua
   form and phi_j = F1 phi_{j-1} + F2 (F2 with the missing '+' restored). coopt verifies it at the
   instance's alpha (with the chosen solver) and on a grid of alphas (exact Stage 2), and names the alpha
   range where the equilibrium is not (uniquely) the welfare optimum under that schedule: the paper claims
-  it always is; the notes show it fails for beta >= 0.6 at n = 10, kappa = 0.35.
+  it always is; docs/papers/itinfra.md#erratum-alignment shows it fails for beta >= 0.6 at n = 10, kappa = 0.35.
 * ``least_cost``: an alpha-aware LP (``coopt.formulations.itinfra.incentives_lp``) over phi_2..phi_n that
   maximises SW(j*) - (1+gamma) j* phi_{j*} subject to strict IC conditions making j* = argmax SW the unique
   equilibrium.
@@ -108,7 +108,7 @@ def schedule_from_model(inst: ItInfraInstance, solver: str = "exact", alphas: tu
 
 
 def run(inst: ItInfraInstance, solver: str, solver_options: Mapping[str, Any], margin: float = 1e-6,
-        alphas: int = 99, lp_solver: str = "highs", tie_tol: float = 1e-9) -> Result:
+        alphas: int = 99, lp_solver: str = "highs", tie_tol: float = 1e-9, **_: Any) -> Result:
     n, k, b, g = inst.n, inst.kappa, inst.beta, inst.gamma
     get_solver(lp_solver)
     t = solve_stage2(inst, solver, solver_options)
@@ -140,7 +140,8 @@ def run(inst: ItInfraInstance, solver: str, solver_options: Mapping[str, Any], m
         msgs.append(f"the paper's schedule (announced without alpha) fails to make the optimum the unique "
                     f"equilibrium at {len(check['failing_alphas'])} of {alphas} alphas in "
                     f"[{check['failing_alpha_min']:.3f}, {check['failing_alpha_max']:.3f}] "
-                    f"(n={n}, kappa={k}, beta={b}, gamma={g}); the paper claims it always does (notes, error 9)")
+                    f"(n={n}, kappa={k}, beta={b}, gamma={g}); the paper claims it always does "
+                    "(docs/papers/itinfra.md#erratum-alignment)")
 
     lc, lp = least_cost(t, target, g, margin, lp_solver)
     status = t.status
@@ -173,11 +174,52 @@ def run(inst: ItInfraInstance, solver: str, solver_options: Mapping[str, Any], m
     return res
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show itinfra.incentives` print it).
+MATH = r"""
+Composed: Stage 2 at every size (as in [`itinfra.equilibrium`](itinfra.equilibrium.md)), the welfare optimum
+$j^*=\arg\max_j SW(j)$ ([`itinfra.social_optimum`](itinfra.social_optimum.md)), then two incentive schedules
+$\phi_2,\dots,\phi_n$ (a payment to every member of a size-$j$ coalition; $\phi_j<0$ is a tax). With
+incentives a member's surplus is $S_{in}(j)+\phi_j$ and the equilibrium conditions (23)–(28) are (10)–(15)
+with that surplus.
+
+**The paper's schedule** (announced before $\alpha$ is known; Section 7 and Appendix A):
+
+$$
+\phi_2=\frac{\beta(2\beta-1)(1-\kappa)\kappa^2(n-2)}{2p\,[1+\gamma+2\beta\kappa(n-2)]},\qquad
+\phi_j=F_1\,\phi_{j-1}+F_2\quad(j=3,\dots,n),
+$$
+
+with $F_1,F_2$ of Appendix A ($F_2$ with the missing "+" restored — see
+[the errata](../papers/itinfra.md#erratum-f2)). coopt verifies it at the instance's $\alpha$ and on a grid of
+`alphas` values in $[0.01,0.99]$: is $j^\phi=\arg\max_j\big(SW(j)-\gamma j\phi_j\big)$ the *unique* equilibrium
+under $\phi$?
+
+**The least-cost LP** (not in the paper; `coopt.formulations.itinfra.incentives_lp`), with the join gains
+without incentive $D_0(2)=S_{in}(2)-S_{single}$, $D_0(j)=S_{in}(j)-S_{out}(j-1)$ from the Stage-2 solves,
+and a margin $m$ (`margin`):
+
+$$
+\begin{aligned}
+\min_{\phi,\,t}\quad & (1+\gamma)\,j^*\phi_{j^*}\;+\;10^{-3}\sum_{j=2}^{n}t_j\\
+\text{s.t.}\quad & D_0(j)+\phi_j\ \ge\ m, && 2\le j\le j^* && (23),(24),(26)\\
+& D_0(j)+\phi_j\ \le\ -m, && j^*<j\le n && (25),(27),(28)\\
+& t_j\ge\phi_j,\quad t_j\ge-\phi_j,\quad t_j\ge 0
+\end{aligned}
+$$
+
+($\phi$ free; in the model: objective `cost` — its first term absent for $j^*=0$ —, constraints
+`stay_in`, `stay_out`, and `abs_hi`, `abs_lo` with $t_j\ge|\phi_j|$ for the tie-break on $\sum_j|\phi_j|$). These
+strict conditions make $j^*$ the unique equilibrium; coopt re-checks that on the Stage-2
+table. The reported objective is $SW(j^*)-(1+\gamma)\,j^*\phi_{j^*}$ and `budget` is $j^*\phi_{j^*}$.
+[Derivation](../derivations/itinfra.md#incentives).
+"""
+
+
 PROBLEM = Problem(
     name="itinfra.incentives",
     family="itinfra",
     summary="Incentives aligning equilibrium and optimum: the paper's schedule (verified) and a least-cost LP",
-    paper="itinfra-coalition-formation.md, section 7, Appendix A (Proposition 6)",
+    paper="Guo, Liu & Nault (2024), section 7, Appendix A (Proposition 6)",
     equations="(23)-(28); phi_2, F1, F2 of Appendix A",
     options={
         "margin": Option(float, 1e-6, "strictness margin of the LP's IC conditions (payoff units)", low=0,
@@ -191,4 +233,6 @@ PROBLEM = Problem(
     default_solver="highs",
     solvers=STAGE2_SOLVERS,
     problem_class="QP",
+    math=MATH,
+    example={"data": "itinfra/worked-case", "solver": "exact"},
 )

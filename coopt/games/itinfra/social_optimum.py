@@ -45,7 +45,7 @@ def not_computed(t: Stage2Table, problem: str, solver: str, what: str) -> Result
                   messages=[f"Stage 2 has no solution at some sizes: {what} is not computed", *t.messages])
 
 
-def run(inst: ItInfraInstance, solver: str, solver_options: Mapping[str, Any]) -> Result:
+def run(inst: ItInfraInstance, solver: str, solver_options: Mapping[str, Any], **_: Any) -> Result:
     t = solve_stage2(inst, solver, solver_options)
     if incomplete(t):
         return not_computed(t, "itinfra.social_optimum", solver, "the social optimum")
@@ -71,14 +71,37 @@ def run(inst: ItInfraInstance, solver: str, solver_options: Mapping[str, Any]) -
     return res
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show itinfra.social_optimum` print it).
+MATH = r"""
+Composed: Stage 2 solved for every size $j\in\{0,2,\dots,n\}$ ([`itinfra.stage2`](itinfra.stage2.md)); the
+planner chooses participation only (resources stay at their Stage-2 levels, not first-best):
+
+$$
+\max\Big\{\,SW_{single}=n\,S_{single},\ \ SW(j)=CW(j)+(n-j)\,S_{out}(j)\ \ (j=2,\dots,n)\Big\}
+\tag{16}
+$$
+
+with $CW(j)=j\,S_{in}(j)$ and $S_{out}(n)$ absent. The sizes are enumerated, so the answer holds for any
+$\beta$ (for $\beta>\tfrac12$, $SW$ is concave in $j$; for $\beta\le\tfrac12$ it is convex and Appendix C
+applies). The objective is $\max SW$; the solution lists $SW$ by size.
+
+Closed forms reported beside it: Proposition 4 for $\beta>\tfrac12$ (thresholds $\alpha_{sw1},\alpha_{sw2},
+\alpha_{sw3}$ and the better of $\lfloor j_{sw}\rfloor,\lceil j_{sw}\rceil$ in the partial region) and
+Appendix C's rule for $\beta\le\tfrac12$ ($\alpha_{sw1},\alpha_{sw4},\alpha_{sw5}$), conditions (17)–(22).
+[Derivation](../derivations/itinfra.md#planner).
+"""
+
+
 PROBLEM = Problem(
     name="itinfra.social_optimum",
     family="itinfra",
     summary="Socially optimal coalition structure and size (0 = singleton), SW by size",
-    paper="itinfra-coalition-formation.md, section 6, Proposition 4, Appendix C",
+    paper="Guo, Liu & Nault (2024), section 6, Proposition 4, Appendix C",
     equations="(16)-(22); Stage 2 (3), (6)",
     run=run,
     default_solver="highs",
     solvers=STAGE2_SOLVERS,
     problem_class="QP",
+    math=MATH,
+    example={"data": "itinfra/worked-case", "solver": "exact"},
 )

@@ -20,7 +20,7 @@ from coopt.games.tu.values import EXACT_MAX, banzhaf
 from coopt.solve.result import Status
 
 
-def run(instance: Any, solver: str, solver_options: Mapping[str, Any]) -> TUResult:
+def run(instance: Any, solver: str, solver_options: Mapping[str, Any], **_: Any) -> TUResult:
     """tu.banzhaf: the raw Banzhaf value and its normalisation to v(N)."""
     from coopt.games.tu.core import in_core
 
@@ -41,6 +41,18 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any]) -> TUResu
     return res
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show tu.banzhaf` print it).
+MATH = r"""
+The **Banzhaf value** (Banzhaf 1965), exact over the $2^n$ table:
+
+$$
+\beta_i(v)=\frac1{2^{n-1}}\sum_{S\subseteq N\setminus\{i\}}\big(v(S\cup\{i\})-v(S)\big),
+\qquad \text{normalised: } \hat\beta_i=\beta_i\,\frac{v(N)}{\sum_j\beta_j}\ \ (\text{when
+}\textstyle\sum_j\beta_j\ne0).
+$$
+"""
+
+
 PROBLEM = Problem(
     name="tu.banzhaf",
     family="tu",
@@ -53,6 +65,8 @@ PROBLEM = Problem(
     solvers=("exact",),
     problem_class="LP",
     accepts=tuple(f for f in FAMILIES if f != "tu"),
+    math=MATH,
+    example={"data": "tu/textbook", "solver": "exact"},
 )
 
 __all__ = ["PROBLEM", "run"]

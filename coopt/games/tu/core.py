@@ -84,7 +84,7 @@ def balancing_certificate(game: TUGame, lc: LeastCore) -> dict[str, Any]:
             "balance_residual": lc.balance_residual(w), "balanced_excess": excess}
 
 
-def run(instance: Any, solver: str, solver_options: Mapping[str, Any], rel_tol: float = CORE_REL_TOL) -> Any:
+def run(instance: Any, solver: str, solver_options: Mapping[str, Any], rel_tol: float = CORE_REL_TOL, **_: Any) -> Any:
     """tu.core: core empty or not; a core allocation, or the Bondareva-Shapley balancing weights."""
     if not (rel_tol >= 0 and np.isfinite(rel_tol)):
         raise InputError(f"option 'rel_tol' = {rel_tol!r}: must be a finite number >= 0")
@@ -117,6 +117,30 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any], rel_tol: 
     return res
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show tu.core` print it).
+MATH = r"""
+Composed from the least-core LP ([`tu.least_core`](tu.least_core.md)), on the array LP layer (`matrix`, HiGHS).
+The **core** of a TU game $(N,v)$, $x\in\mathbb R^N$:
+
+$$
+\mathcal C(v)=\Big\{x:\ x(N)=v(N),\quad x(S)\ \ge\ v(S)\quad \forall\,\emptyset\ne S\subsetneq N\Big\},\qquad
+x(S)=\sum_{i\in S}x_i .
+$$
+
+It is non-empty iff the least-core value $e^*\le 0$ (Bondareva 1963; Shapley 1967), decided with one tolerance:
+$e^*\le \texttt{rel\_tol}\cdot\max_S|v(S)|$. When it is empty, the LP dual gives a **balanced collection**
+$\lambda_S\ge0$,
+
+$$
+\sum_{S\ni i}\lambda_S=1\quad\forall i\in N,\qquad \sum_{S}\lambda_S\,v(S)\ >\ v(N),
+$$
+
+the Bondareva–Shapley certificate (`solution.balancing_weights`), re-checked by coopt. Games too large to
+enumerate are solved by constraint generation with a separation oracle (rows added while
+$\max_S v(S)-x(S)-e$ exceeds the tolerance; the oracle's global bound is `certificate.separation_bound`).
+"""
+
+
 PROBLEM = Problem(
     name="tu.core",
     family="tu",
@@ -131,6 +155,8 @@ PROBLEM = Problem(
     solvers=("highs",),
     problem_class="LP",
     accepts=tuple(f for f in FAMILIES if f != "tu"),
+    math=MATH,
+    example={"data": "tu/textbook", "solver": "highs"},
 )
 
 __all__ = ["CORE_REL_TOL", "PROBLEM", "balancing_certificate", "core_tolerance", "core_verdict", "in_core",

@@ -115,7 +115,7 @@ def dual_entries(game: TUGame, lc: LeastCore) -> dict[str, Any]:
 
 
 def run(instance: Any, solver: str, solver_options: Mapping[str, Any], domain: str = "preimputation",
-        generation: str = "auto") -> TUResult:
+        generation: str = "auto", **_: Any) -> TUResult:
     """tu.least_core: e*, a least-core allocation, tight coalitions, the LP dual (table or model game)."""
     check_solver("tu.least_core", solver, ("highs",))
     from coopt.games.vaccine.large import run_problem, use_oracle  # large vaccine games: no 2^n table
@@ -138,6 +138,29 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any], domain: s
     return res
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show tu.least_core` print it).
+MATH = r"""
+The least-core LP (Maschler, Peleg & Shapley 1979), columns $x_1,\dots,x_n$ and $e$, rows by coalition bit mask
+(module `coopt.formulations.tu.least_core`; values divided by $\max_S|v(S)|$ inside the LP):
+
+$$
+e^*=\min_{x,\,e}\ e\qquad\text{s.t.}\qquad x(N)=v(N),\qquad x(S)+e\ \ge\ v(S)\quad \forall\,\emptyset\ne S\subsetneq
+N,
+$$
+
+and, with `domain=imputation`, $x_i\ge v(\{i\})$ for every $i$. The core is non-empty iff $e^*\le0$. Rows are
+generated: start from the singletons and the $(n-1)$-coalitions, add the most violated coalitions (all excesses
+$v(S)-x(S)$ computed at once over the $2^n$ masks, or by a separation oracle for a game given as a model) until
+none exceeds $e$ by more than the tolerance. The LP dual (multipliers $y_S\ge0$ of the stability rows):
+
+$$
+\sum_{S}y_S=1,\qquad \sum_{S\ni i}y_S=t\quad\forall i,\qquad e^*=\sum_S y_S\,v(S)-t\,v(N),
+$$
+
+so $\lambda_S=y_S/t$ is a balanced collection (the certificate of an empty core).
+"""
+
+
 PROBLEM = Problem(
     name="tu.least_core",
     family="tu",
@@ -156,6 +179,8 @@ PROBLEM = Problem(
     solvers=("highs",),
     problem_class="LP",
     accepts=tuple(f for f in FAMILIES if f != "tu"),
+    math=MATH,
+    example={"data": "tu/textbook", "solver": "highs"},
 )
 
 __all__ = ["PROBLEM", "certificate_entries", "dual_entries", "least_core", "max_excess", "result_of", "run",

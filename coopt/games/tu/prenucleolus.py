@@ -14,9 +14,23 @@ from coopt.formulations.base import Option, Problem
 from coopt.games.tu.nucleolus import EXACT_MAX, solve_problem
 
 
-def run(instance: Any, solver: str, solver_options: Mapping[str, Any], exact: str = "auto") -> Any:
+def run(instance: Any, solver: str, solver_options: Mapping[str, Any], exact: str = "auto", **_: Any) -> Any:
     """tu.prenucleolus: sequential LPs on the preimputations, verified by the Kohlberg criterion."""
     return solve_problem("tu.prenucleolus", instance, solver, solver_options, "preimputation", exact)
+
+
+#: The model in LaTeX as coded (the docs page and `coopt show tu.prenucleolus` print it).
+MATH = r"""
+The **prenucleolus**: the same sequential LPs as the [nucleolus](tu.nucleolus.md) on the preimputations
+(no individual rationality $x_i\ge v(\{i\})$):
+
+$$
+e_k=\min_{x,\,e}\ e\quad\text{s.t.}\quad x(N)=v(N),\quad x(S)+e\ge v(S)\ \ (S\ \text{free}),\quad
+x(T)=v(T)-e_j\ \ (T\ \text{fixed at level}\ j<k),
+$$
+
+verified by the Kohlberg criterion: every collection $\{S: e(S,x)\ge e_k\}$ together with $N$ is balanced.
+"""
 
 
 PROBLEM = Problem(
@@ -32,6 +46,8 @@ PROBLEM = Problem(
     solvers=("highs",),
     problem_class="LP",
     accepts=("vaccine",),
+    math=MATH,
+    example={"data": "tu/textbook", "solver": "highs"},
 )
 
 __all__ = ["PROBLEM", "run"]

@@ -25,7 +25,8 @@ from coopt.solve.result import Status
 MAX_SAMPLES = 10_000_000
 
 
-def run(instance: Any, solver: str, solver_options: Mapping[str, Any], samples: int = 0, seed: int = 0) -> TUResult:
+def run(instance: Any, solver: str, solver_options: Mapping[str, Any], samples: int = 0, seed: int = 0,
+        **_: Any) -> TUResult:
     """tu.shapley: exact Shapley value, or ``samples`` random orders with a 95% interval."""
     from coopt.games.tu.core import in_core
 
@@ -56,6 +57,19 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any], samples: 
     return res
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show tu.shapley` print it).
+MATH = r"""
+The **Shapley value** (Shapley 1953), exact and vectorised over the $2^n$ table for $n\le25$:
+
+$$
+\varphi_i(v)=\sum_{S\subseteq N\setminus\{i\}}\frac{|S|!\,(n-|S|-1)!}{n!}\,\big(v(S\cup\{i\})-v(S)\big).
+$$
+
+With `samples` $=m>0$: the mean of $v(P_i^\pi\cup\{i\})-v(P_i^\pi)$ over $m$ random orders $\pi$ ($P_i^\pi$ the
+players before $i$), with a 95% half-width $1.96\,s_i/\sqrt m$; an estimate, so the status is `feasible`.
+"""
+
+
 PROBLEM = Problem(
     name="tu.shapley",
     family="tu",
@@ -72,6 +86,8 @@ PROBLEM = Problem(
     solvers=("exact",),
     problem_class="LP",
     accepts=tuple(f for f in FAMILIES if f != "tu"),
+    math=MATH,
+    example={"data": "tu/textbook", "solver": "exact"},
 )
 
 __all__ = ["PROBLEM", "run"]

@@ -1,7 +1,8 @@
 """vaccine.core: is the (epsilon-)core of the vaccine game empty, the least core, and the certificates.
 
 problem: vaccine.core | class: LP (many) | layer: matrix (highspy, through coopt.solve) | solvers: highs
-Paper: vaccine-fair-allocation.md, Section 3.2 (core, eq. 2), Section 6.1 and Appendix B.2 (LP 17).
+Paper: Westerink-Duijzer, Schlicher & Musegaas (2019) (docs/papers/vaccine.md), Section 3.2 (core, eq. 2),
+Section 6.1 and Appendix B.2 (LP 17).
 
 Steps: v(S) for every coalition (exact, `coopt.games.vaccine.characteristic`), then the least-core LP
 of the TU engine (`coopt.games.tu.least_core`: an array LP solved by HiGHS through `coopt.solve`, rows
@@ -11,7 +12,8 @@ answer:
 
 * ``least_core_epsilon`` e* = min e s.t. x(N) = v(N), x(S) >= v(S) - e for every proper S;
 * ``empty``: the epsilon-core of (17) is empty, i.e. e* > epsilon (+ a relative round-off allowance
-  ``rel_tol * max|v|``: the case study's v ~ 3e8 make an absolute 1e-5 meaningless) -- the same test as
+  ``rel_tol * max|v|``: the case study's v ~ 3e8 make an absolute 1e-5 meaningless, see
+  docs/derivations/vaccine.md#tolerance) -- the same test as
   `coopt.games.tu.core.in_core`, coopt's one "in the core" test;
 * ``allocation``: a least-core point (in the epsilon-core) when non-empty, else null;
 * ``balancing_weights``: when empty, lambda_S from the LP dual (Bondareva-Shapley certificate:
@@ -198,7 +200,7 @@ def core_solution(lc: LeastCore, epsilon: float, rel_tol: float = tu_core.CORE_R
 
 
 def run(instance: Any, solver: str, solver_options: Mapping[str, Any], rel_tol: float = tu_core.CORE_REL_TOL,
-        generation: str = "auto") -> Result:
+        generation: str = "auto", **_: Any) -> Result:
     """vaccine.core on a vaccine instance: exact v(S), then the least core and its certificates."""
     if not (np.isfinite(rel_tol) and rel_tol >= 0):
         raise InputError(f"option 'rel_tol' = {rel_tol!r}: must be a finite number >= 0")
@@ -229,11 +231,50 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any], rel_tol: 
     return result
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show vaccine.core` print it).
+MATH = r"""
+Composed: $v(S)$ for every coalition ([`vaccine.game`](vaccine.game.md), exact), then the least-core LP of
+the TU engine ([`tu.least_core`](tu.least_core.md): an array LP solved by HiGHS; values are divided by
+`scale` $=\max_S|v(S)|$ inside the LP so that solver tolerances mean the same at $v\sim1$ and $v\sim3\cdot10^8$;
+the readable Pyomo form of the same LPs is `coopt.formulations.vaccine.core_lp`).
+
+The core (eq. (2)) and the paper's $\epsilon$-core feasibility LP (17), $x\in\mathbb R^N$ free:
+
+$$
+\sum_{i\in N}x_i=v(N)\quad\text{(\texttt{efficiency})},\qquad
+\sum_{i\in S}x_i\ \ge\ v(S)-\epsilon\quad \forall\,\emptyset\ne S\subsetneq N\quad\text{(\texttt{stability})}.
+\tag{17}
+$$
+
+coopt solves the **least-core LP**, which turns the yes/no of (17) into a number:
+
+$$
+e^*=\min_{x,\,e}\ e\qquad\text{s.t.}\quad x(N)=v(N),\qquad x(S)\ge v(S)-e\quad \forall\,\emptyset\ne S\subsetneq N,
+$$
+
+with $x(S)=\sum_{i\in S}x_i$. The $\epsilon$-core is **empty** iff $e^*>\epsilon+\texttt{rel\_tol}\cdot\max_S|v(S)|$
+(the paper's $\epsilon=10^{-5}$ is absolute; the relative allowance absorbs round-off at large $v$).
+For $n>10$ (option `generation`) the rows are generated: start from the singletons and the $(n-1)$-coalitions,
+add the most violated rows until a vectorised check over all $2^n$ masks finds none.
+
+Certificates. When the core is empty, the LP dual (Bondareva–Shapley), read from the least-core LP's multipliers:
+
+$$
+e^*=\max_{w\ge0,\,t}\ \sum_{S}w_S\,v(S)-t\,v(N)\qquad\text{s.t.}\quad \sum_S w_S=1,\qquad \sum_{S\ni i}w_S=t\ \
+\forall i,
+$$
+
+and the **balancing weights** $\lambda_S=w_S/t$ ($\sum_{S\ni i}\lambda_S=1$ for every $i$) with
+$\sum_S\lambda_S v(S)>v(N)$, re-checked by coopt. When it is non-empty: a least-core allocation (in the
+core) and the tight coalitions ($x(S)=v(S)-e^*$). [Derivation](../derivations/vaccine.md#core).
+"""
+
+
 PROBLEM = Problem(
     name="vaccine.core",
     family="vaccine",
     summary="Epsilon-core emptiness, least core, a core allocation or the balancing weights (exact v(S))",
-    paper="vaccine-fair-allocation.md, Section 3.2, 6.1, Appendix B.2",
+    paper="Westerink-Duijzer, Schlicher & Musegaas (2019), Section 3.2, 6.1, Appendix B.2",
     equations="(2), (17)",
     options={
         "rel_tol": Option(float, tu_core.CORE_REL_TOL, "relative round-off allowance added to epsilon (times max|v|)",
@@ -245,4 +286,6 @@ PROBLEM = Problem(
     default_solver="highs",
     solvers=("highs",),
     problem_class="LP",
+    math=MATH,
+    example={"data": "vaccine/example-2", "solver": "highs"},
 )

@@ -21,7 +21,7 @@ from coopt.formulations.base import Problem
 from coopt.solve.result import Result, Status
 
 
-def run(instance: Any, solver: str, solver_options: Mapping[str, Any]) -> Result:
+def run(instance: Any, solver: str, solver_options: Mapping[str, Any], **_: Any) -> Result:
     """All coalition values of ``instance`` with ``solver`` exact or heuristic."""
     from coopt.errors import SolverUnavailable
 
@@ -65,17 +65,41 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any]) -> Result
     return res
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show vaccine.game` print it).
+MATH = r"""
+Composed: the characteristic function of the vaccine-sharing game $(N,v)$, Problem (1) for every coalition:
+
+$$
+v(S)=\max_{f\ge0}\Big\{\sum_{i\in S}M_iF_i(f_i)\ :\ \sum_{i\in S}f_iM_i\le R(S)\Big\},\qquad
+\emptyset\ne S\subseteq N,\quad v(\emptyset)=0 .
+\tag{1}
+$$
+
+* solver `exact` (default): the KKT enumeration of [`vaccine.allocation`](vaccine.allocation.md)
+  (`exact-kkt`), shared across coalitions: the candidate curves $\lambda\mapsto(B(\lambda),V(\lambda))$ of
+  each active set $A$ (and optional convex-branch player) depend on $A$ only, so they are tabulated once and
+  read at each $S\supseteq A$ at its own budget $R(S)$. Every $v(S)$ comes with a certified `bound`.
+* solver `heuristic`: the paper's approximation $\bar v$ of Appendix B.1 (the heuristic plus the
+  superadditivity repair, without the paper's fmincon step); `bound` null.
+
+The solution lists every non-empty coalition by its members' names with `v` and `bound`; the objective is
+$v(N)$. [Derivation](../derivations/vaccine.md#exact-kkt).
+"""
+
+
 PROBLEM = Problem(
     name="vaccine.game",
     family="vaccine",
     summary="v(S) of Problem (1) for every coalition, each with its certified upper bound, named by players",
-    paper="vaccine-fair-allocation.md, Section 3.1 (Problem (1)), Appendix B.1 (heuristic v-bar)",
+    paper="Westerink-Duijzer, Schlicher & Musegaas (2019), Section 3.1 (Problem (1)), Appendix B.1 (heuristic v-bar)",
     equations="(1)",
     options={},
     run=run,
     default_solver="exact",
     solvers=("exact", "heuristic"),
     problem_class="NCNLP",
+    math=MATH,
+    example={"data": "vaccine/example-1", "solver": "exact"},
 )
 
 __all__ = ["PROBLEM", "run"]

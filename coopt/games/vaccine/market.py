@@ -1,7 +1,8 @@
 """vaccine.market: market allocations and the core (Sections 4, 6.2-6.3, LP (18)-(23)).
 
 problem: vaccine.market | class: LP | layer: Pyomo | solvers: highs
-Paper: vaccine-fair-allocation.md, Sections 4.1-4.2 (eq. 3), 6.2-6.3, Appendix B.2 (18)-(23).
+Paper: Westerink-Duijzer, Schlicher & Musegaas (2019) (docs/papers/vaccine.md), Sections 4.1-4.2 (eq. 3), 6.2-6.3,
+Appendix B.2 (18)-(23).
 
 For the grand coalition's optimal distribution g (exact f* by default; the paper used its
 heuristic g*), with own_i = M_i F_i(g_i) and trade_i = r_i - g_i M_i:
@@ -178,7 +179,7 @@ def market_data(instance: Any, names: Sequence[str], g: Mapping[str, float] | Se
     return MarketData(M, r, F, dF, ft, gv)
 
 
-def run(instance: Any, solver: str, solver_options: Mapping[str, Any], rel_tol: float = 1e-9) -> Result:
+def run(instance: Any, solver: str, solver_options: Mapping[str, Any], rel_tol: float = 1e-9, **_: Any) -> Result:
     """vaccine.market on a vaccine instance: exact v(S) and f* of N, then the LP and the prices."""
     game, g = exact_game(instance)
     data = market_data(instance, game.names, g)
@@ -205,11 +206,71 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any], rel_tol: 
     return res
 
 
+def export_lp(instance: Any, **_: Any) -> tuple[Any, str, list[str]]:
+    """The market-price LP (18)-(23) that ``run`` solves (at the exact v(S) and f* of N), for ``coopt export``."""
+    game, g = exact_game(instance)
+    data = market_data(instance, game.names, g)
+    model = market_lp.build(game, data.own, data.trade, float(getattr(instance, "epsilon", 1e-5)))
+    unit = market_lp.price_unit(model)
+    return model, market_lp.PROBLEM_CLASS, [
+        f"values and resources are scaled inside the LP: its objective times {unit:.10g} is p_max - p_min in "
+        "value per resource (the `objective` of coopt solve vaccine.market)"]
+
+
+#: The model in LaTeX as coded (the docs page and `coopt show vaccine.market` print it).
+MATH = r"""
+Composed: is there a **market allocation** in the $\epsilon$-core? With $g$ the grand coalition's optimal
+distribution ($f^*$ of Problem (1) for $N$, exact; the paper used its heuristic $g^*$), every allocation can be
+written with individual prices $p_i$ (eq. (3)):
+
+$$
+x_i=M_iF_i(g_i)+p_i\,(r_i-g_iM_i),
+\tag{3}
+$$
+
+and a market allocation has $p_i=p$ for all $i$ (sellers $r_i>g_iM_i$ receive $p$ per dose, buyers pay it).
+The LP (18)–(23) of Appendix B.2 (module `coopt.formulations.vaccine.market_lp`; $x$, $p$, $p_{\max}$,
+$p_{\min}$ free; values and resources scaled inside the model):
+
+$$
+\begin{aligned}
+\min\quad & p_{\max}-p_{\min} && (18)\\
+\text{s.t.}\quad & \textstyle\sum_{i\in N}x_i=v(N) && (19)\\
+& \textstyle\sum_{i\in S}x_i\ \ge\ v(S)-\epsilon\quad \forall\,\emptyset\ne S\subsetneq N && (20)\\
+& x_i-p_i\,(r_i-g_iM_i)=M_iF_i(g_i)\quad \forall i && (21)\\
+& p_{\max}\ge p_i,\qquad p_{\min}\le p_i\quad\forall i && (22),\,(23)
+\end{aligned}
+$$
+
+Infeasible iff the $\epsilon$-core is empty; a market allocation is in the core iff the optimum is $0$ (the
+paper: $<\epsilon$; coopt: $\le\epsilon+$`rel_tol` in price units). Cross-check (closed form beside the
+model): with one price, $x(S)=a_S+p\,b_S$ ($a_S=\sum_S M_iF_i(g_i)$, $b_S=\sum_S(r_i-g_iM_i)$), so the core
+prices are the interval
+
+$$
+\max_{b_S>0}\frac{v(S)-\epsilon-a_S}{b_S}\ \le\ p\ \le\ \min_{b_S<0}\frac{v(S)-\epsilon-a_S}{b_S}
+$$
+
+(with $a_S\ge v(S)-\epsilon$ where $b_S=0$, and efficiency). Also evaluated: the analytic prices of
+Section 6.2, with $D_F(f)=\frac{F(f)-F(0)}{f}$ (eq. (4)), $k\in\arg\min\{D_{F_j}(g_j):g_j>0\}$ and
+$l\in\arg\min\{D_{F_j}(g_j):g_j\ge\tilde f_j\}$,
+
+$$
+p_1=\frac{\sum_iM_i\big(F_i(g_i)-F_i(0)\big)}{R(N)},\quad p_2=D_{F_k}(g_k),\quad
+p_3=D_{F_l}(g_l),\quad p_4=F_l'(g_l)
+$$
+
+($p_3=p_2$ and $p_4=F_k'(g_k)$ when no $l$ exists), and the proportional benchmarks
+$x_i=v(N)\,z_i/\sum_jz_j$ with $z_i\in\{M_i,\ r_i,\ M_iF_i(r_i/M_i)\}$ (Section 6.3), each tested against the
+core. [Derivation](../derivations/vaccine.md#market).
+"""
+
+
 PROBLEM = Problem(
     name="vaccine.market",
     family="vaccine",
     summary="Market-price LP (18)-(23), analytic prices p1-p4 and proportional benchmarks vs the core",
-    paper="vaccine-fair-allocation.md, Sections 4, 6.2-6.3, Appendix B.2",
+    paper="Westerink-Duijzer, Schlicher & Musegaas (2019), Sections 4, 6.2-6.3, Appendix B.2",
     equations="(3), (18)-(23)",
     options={"rel_tol": Option(float, 1e-9, "relative round-off allowance added to epsilon (times max|v|)",
                               low=0, high=1e-3)},
@@ -217,6 +278,9 @@ PROBLEM = Problem(
     default_solver="highs",
     solvers=("highs",),
     problem_class="LP",
+    math=MATH,
+    example={"data": "vaccine/example-3", "solver": "highs"},
+    export=export_lp,
 )
 
 __all__ = ["MarketData", "analyze_market", "grand_optimum", "market_data", "player_arrays", "solve_market_lp"]

@@ -2,14 +2,15 @@
 
 problem: vaccine.wolfe_dual | class: MINLP (Pyomo, SCIP global) + exact 1-D method |
 layer: Pyomo + native | solvers: scip, exact
-Paper: vaccine-fair-allocation.md, Appendix A, proofs of Theorems 4 and 5 (eqs. 12-16).
+Paper: Westerink-Duijzer, Schlicher & Musegaas (2019) (docs/papers/vaccine.md), Appendix A, proofs of Theorems 4 and
+5 (eqs. 12-16).
 
 For a coalition S (default N): the multiplier lambda of the Wolfe dual, computed twice (SCIP on
 the Pyomo model of (14) when every F_i has a Pyomo expression -- logistic, Ginsberg --, and the
 exact bisection always), compared with
 
 * D_{F_i}(f~_i) per player (Theorem 4: lambda = D_F(f~) for identical F and R(N) = f~ M(K));
-* the market-price interval of the core (the notes' generalisation: when the relaxation is tight,
+* the market-price interval of the core (generalised in docs/derivations/vaccine.md#wolfe: when the relaxation is tight,
   v_2(N) = v(N), lambda lies in it, i.e. the market allocation at price lambda is in the core);
 * the LP (18)-(23) prices, when S = N.
 
@@ -89,7 +90,7 @@ def wolfe_analysis(names: Sequence[str], envelopes: Sequence[Envelope], R: float
 
 
 def run(instance: Any, solver: str, solver_options: Mapping[str, Any], coalition: list[str] | None = None,
-        rel_tol: float = 1e-7) -> Result:
+        rel_tol: float = 1e-7, **_: Any) -> Result:
     """vaccine.wolfe_dual on a vaccine instance (coalition default: the grand coalition)."""
     from coopt.games.vaccine.characteristic import coalition_value
     from coopt.games.vaccine.core import exact_game
@@ -124,11 +125,53 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any], coalition
     return res
 
 
+#: The model in LaTeX as coded (the docs page and `coopt show vaccine.wolfe_dual` print it).
+MATH = r"""
+For a coalition $S$ (option `coalition`, default $N$): the concave-envelope relaxation (13) of Problem (1)
+and its Wolfe dual (14), from the proofs of Theorems 4–5. $G_i$ is the upper concave envelope of $F_i$
+(eq. (12); the paper says "convex"):
+
+$$
+G_i(f)=\begin{cases}F_i(0)+f\,D_{F_i}(\tilde f_i) & f<\tilde f_i\\ F_i(f) & f\ge\tilde f_i\end{cases}
+\qquad D_F(f)=\frac{F(f)-F(0)}{f}\ \ (4),
+\tag{12}
+$$
+
+$$
+v_2(S)=\max_{f\ge0}\ \sum_{i\in S}M_iG_i(f_i)\quad\text{s.t.}\quad\sum_{i\in S}f_iM_i\le R(S),
+\tag{13}
+$$
+
+$$
+D(S)=\min_{f,\lambda,\mu}\ \sum_{i\in S}M_iG_i(f_i)+\lambda\Big[R(S)-\sum_{i\in S}f_iM_i\Big]+\sum_{i\in S}\mu_if_i
+\quad\text{s.t.}\quad M_iG_i'(f_i)-\lambda M_i+\mu_i=0,\ \ \mu_i\ge0,\ \ \lambda\ge0 .
+\tag{14}
+$$
+
+Weak duality gives $x(S)\ge D(S)\ge v_2(S)\ge v(S)$ for the market allocation priced at the multiplier
+$\lambda$ — the reason the market price works (Theorems 4–5).
+
+* **Pyomo model** (solver `scip`, global; logistic and Ginsberg players): $f_i=u_i+w_i$ with $u_i\in[0,\tilde f_i]$
+  on the linear piece, $w_i\ge0$ on the concave piece and a binary $z_i$ choosing the piece
+  ($u_i\ge\tilde f_iz_i$, $w_i\le(R/M_i-\tilde f_i)z_i$), so
+  $G_i(f_i)=F_i(0)+D_iu_i+F_i(\tilde f_i+w_i)-F_i(\tilde f_i)$ and $G_i'(f_i)=F_i'(\tilde f_i+w_i)$;
+  bounds $\lambda\in[0,\max_iD_i]$, $\mu_i\in[0,M_i\max_iD_i]$. Bilinear with binaries: MINLP.
+* **Exact** (always): substituting the constraint, $D=\lambda R(S)+\sum_iM_ih_i(\lambda)$ with
+  $h_i(\lambda)=\max_{0\le f\le R(S)/M_i}G_i(f)-\lambda f$, convex in $\lambda$; $\lambda^*$ solves
+  $\sum_iM_i\psi_i(\lambda)=R(S)$ ($\psi_i$ the demand: $0$ above $D_{F_i}(\tilde f_i)$, the concave-branch
+  inverse of $F_i'$ below), found by bisection.
+
+Compared: $\lambda^*$ with $D_{F_i}(\tilde f_i)$ (Theorem 4), with the core's market-price interval (when the
+relaxation is tight, $v_2(N)=v(N)$, $\lambda^*$ lies in it) and with the LP (18)–(23) prices (for $S=N$).
+The objective is $v_2(S)=D(S)$. [Derivation](../derivations/vaccine.md#wolfe).
+"""
+
+
 PROBLEM = Problem(
     name="vaccine.wolfe_dual",
     family="vaccine",
     summary="Wolfe dual (14) of the concave-envelope relaxation (13): multiplier vs D_F(f~) and market prices",
-    paper="vaccine-fair-allocation.md, Appendix A (proofs of Theorems 4-5)",
+    paper="Westerink-Duijzer, Schlicher & Musegaas (2019), Appendix A (proofs of Theorems 4-5)",
     equations="(12)-(16)",
     options={
         "coalition": Option("list[str]", None, "coalition members (comma list); default: all players"),
@@ -138,4 +181,6 @@ PROBLEM = Problem(
     default_solver="scip",
     solvers=("scip", "exact"),
     problem_class="MINLP",
+    math=MATH,
+    example={"data": "vaccine/example-1", "solver": "exact"},
 )

@@ -30,4 +30,4 @@ def test_lemma3_table_agrees_to_printed_digits(tmp_path):
 def test_figure1_csv_breakpoints(tmp_path):
     experiments()["dpshare-figure1"].run(tmp_path, True)
     f = pd.read_csv(tmp_path / "figure1.csv")
-    assert (f.sigma_lo.round(5) == f.notes_sigma_lo).all()
+    assert (f.sigma_lo.round(5) == f.reference_sigma_lo).all()

@@ -13,7 +13,7 @@ import pytest
 from scipy.integrate import solve_ivp
 from scipy.special import lambertw
 
-from coopt.experiments.vaccine.case_study import NOTES_SUM_FM, case_instance
+from coopt.experiments.vaccine.case_study import REFERENCE_SUM_FM, case_instance
 from coopt.experiments.vaccine.common import judge_instance
 from coopt.games.vaccine.market import player_arrays
 
@@ -50,7 +50,7 @@ def test_sum_f_tilde_M_per_tau(tau):
     got = float(np.sum(ft * Mi))
     ref = reference_sum_f_tilde_M(tau)
     assert got == pytest.approx(ref, rel=2e-3, abs=2e4)  # the reference's grid step is 2.5e-5
-    assert got == pytest.approx(NOTES_SUM_FM[tau], rel=5e-3, abs=1e4)
+    assert got == pytest.approx(REFERENCE_SUM_FM[tau], rel=5e-3, abs=1e4)
     if tau == 0:
         assert got > 4.3e7  # not the paper's 3.6e7
     if tau == 40:

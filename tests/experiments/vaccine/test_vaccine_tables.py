@@ -23,7 +23,7 @@ def test_threshold_table_finds_last_empty_cell():
     thr = threshold_table(pd.DataFrame(rows)).set_index("tau")
     assert thr.loc[0, "largest_V_empty"] == 4e7 and thr.loc[0, "nonempty_from_V"] == 5e7
     assert pd.isna(thr.loc[45, "largest_V_empty"]) and thr.loc[45, "nonempty_from_V"] == 0.0
-    assert thr.loc[0, "notes_sum_f_tilde_M"] == pytest.approx(4.4e7)
+    assert thr.loc[0, "reference_sum_f_tilde_M"] == pytest.approx(4.4e7)
 
 
 def test_summarize_conditions_on_non_empty_cores():
