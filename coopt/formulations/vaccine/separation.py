@@ -2,7 +2,8 @@
 
 problem: vaccine.separation | class: MINLP (MILP bound) | layer: Pyomo, native | solvers: exact, scip, highs
 
-Given an allocation x of v(N) (core condition, eq. (2) of the vaccine paper, Section 3.2), find
+Given an allocation x of v(N) (core condition, eq. (2) of Westerink-Duijzer, Schlicher & Musegaas,
+"Fair allocations for cooperation problems in vaccination", 2019, Section 3.2), find
 the proper, non-empty coalition S and the allocation f of its pooled resources that maximise the
 excess v(S) - x(S) -- Problem (1) with membership variables z_i::
 
@@ -312,7 +313,8 @@ calls it as a separation oracle.
 budget gives, for every feasible $(z,f)$ (weak duality, $y_i=M_if_i$, $h_i(y)=M_iF_i(y/M_i)$),
 
 $$
-\sum_i z_i\big(h_i(y_i)-x_i\big)\ \le\ L(\lambda)=\max_{z\in Z}\ \sum_i z_i\Big[\max_{y\in Y_i}\big(h_i(y)-\lambda y\big)+\lambda r_i-x_i\Big],
+\sum_i z_i\big(h_i(y_i)-x_i\big)\ \le\ L(\lambda)=
+\max_{z\in Z}\ \sum_i z_i\Big[\max_{y\in Y_i}\big(h_i(y)-\lambda y\big)+\lambda r_i-x_i\Big],
 $$
 
 $Z$ the memberships with $1\le\sum z\le n-1$ (the inner maximum stays trivial: take the positive brackets,
