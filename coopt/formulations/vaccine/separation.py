@@ -162,7 +162,7 @@ def build_minlp(instance: Any, x: Any = None, **_: Any) -> pyo.ConcreteModel:
     m.N = pyo.Set(initialize=names, ordered=True, doc="players (regions)")
     m.M = pyo.Param(m.N, initialize=M, doc="size M_i")
     m.r = pyo.Param(m.N, initialize=r, doc="resources r_i")
-    m.x = pyo.Param(m.N, initialize=dict(zip(names, map(float, xa))), mutable=True, doc="allocation x_i")
+    m.x = pyo.Param(m.N, initialize=dict(zip(names, map(float, xa))), doc="allocation x_i")
     m.z = pyo.Var(m.N, within=pyo.Binary, doc="z_i = 1 if player i is in the coalition S")
 
     def fb(m: Any, i: str) -> tuple[float, float]:
@@ -237,7 +237,7 @@ def build_milp(instance: Any, x: Any = None, pieces: int = 16, **_: Any) -> pyo.
     m.full = pyo.Constraint(m.K, rule=lambda m, i, k: m.y[i, k] <= m.w[i, k], doc="y_ik = 1 only if segment k is full")
     m.first = pyo.Constraint(m.N, rule=lambda m, i: m.w[i, 0] <= m.z[i], doc="no doses outside S")
     lift = {i: float(tabs[i][1][0] + tabs[i][2]) for i in names}
-    m.x = pyo.Param(m.N, initialize=dict(zip(names, map(float, xa))), mutable=True, doc="allocation x_i")
+    m.x = pyo.Param(m.N, initialize=dict(zip(names, map(float, xa))), doc="allocation x_i")
     m.excess = pyo.Objective(
         expr=sum(M[i] * (lift[i] * m.z[i] + sum(rise[i, k] * m.w[i, k] for (j, k) in m.K if j == i)) - m.x[i] * m.z[i]
                  for i in names),
