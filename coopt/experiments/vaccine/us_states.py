@@ -51,9 +51,9 @@ def analyse(inst: Any, tol: float = 1e-7, nucleolus_budget: float | None = None)
     for key, p in prices.items():
         x = market_allocation(M, r, f, F, p)
         market[key] = {"price": p, **judge_allocation(oracle, x)}
-    tol = inst.epsilon + 1e-9 * vN  # the decision follows the proven interval [lower, upper] of e*
-    empty = (True if lc.lower is not None and lc.lower > tol else
-             False if lc.upper is not None and lc.upper <= tol else None)
+    decide = inst.epsilon + 1e-9 * vN  # the decision follows the proven interval [lower, upper] of e*
+    empty = (True if lc.lower is not None and lc.lower > decide else
+             False if lc.upper is not None and lc.upper <= decide else None)
     tight = sorted(lc.tight, key=lambda m: -bin(m).count("1"))
     count = np.zeros(len(names), int)
     for m in tight:
