@@ -107,6 +107,8 @@ def nucleolus_cg(oracle: Any, tol: float = 1e-7, batch: int = 32, time_limit: fl
 
     ``oracle.separate(x, k, time_limit, exclude=...)`` must accept ``exclude`` (a predicate on the
     membership vector) -- :class:`coopt.games.vaccine.separation.VaccineSeparationOracle` does."""
+    if not 0 <= tol < 1e-2:
+        raise ValueError(f"nucleolus_cg: tol = {tol!r} is relative to v(N) and must be in [0, 1e-2)")
     t0 = time.perf_counter()
     names = tuple(oracle.names)
     n = len(names)

@@ -16,7 +16,7 @@ def test_analyse_six_states_matches_enumeration():
     inst = subgame(us, list(us.names[:6]))
     game, f_enum = exact_game(inst)
     e_ref, _ = least_core_epsilon(game)
-    a = analyse(inst, tol=1e-9)
+    a = analyse(inst, tol=1e-9, nucleolus_budget=120)
     vN = game.v_grand
     assert a["v_N"] == pytest.approx(vN, rel=1e-9)
     assert a["epsilon"] == pytest.approx(e_ref, abs=1e-7 * vN)
@@ -25,6 +25,8 @@ def test_analyse_six_states_matches_enumeration():
     assert sum(a["allocation"].values()) == pytest.approx(vN, rel=1e-12)
     excess = game.v - game.coalition_sums(np.array(list(a["allocation"].values())))
     assert np.max(excess[1:-1]) <= a["separation_bound"] + 1e-9 * vN  # the bound bounds every coalition
+    nu = a["nucleolus"]  # the imputation bounds can only raise the first level above the least core's e*
+    assert nu["status"] == "optimal" and nu["rank"] == 6 and nu["levels"][0] >= e_ref - 1e-7 * vN
     for m in a["market"].values():  # an empty core holds no allocation; a certified excess says so
         assert m["status"] == "optimal"
         if a["empty"]:
