@@ -44,6 +44,7 @@ Ginsberg and SIR games against a dense-grid DP) never met one.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -111,6 +112,36 @@ def _grid(P: _Players) -> np.ndarray:
     return np.unique(np.concatenate(pts))
 
 
+# The lambda grid and the tables depend on the players' functions F_i and sizes M_i only, not on
+# their resources r_i: a sweep over the stock V (Figures 7, 8) reuses them for every V of a tau.
+# Keyed by the identity of the function objects (immutable, shared by make_return_function's cache;
+# the entry holds them, so an id cannot be reused while it lives) and the bytes of M.
+_TABLE_CACHE: dict[tuple, tuple[list, np.ndarray, tuple[np.ndarray, ...]]] = {}
+TABLE_CACHE_SIZE = 16
+
+
+def clear_table_cache() -> None:
+    """Forget the cached lambda grids, tables and pieces (benchmarks time a cold computation with it)."""
+    _TABLE_CACHE.clear()
+    _PIECE_CACHE.clear()
+
+
+def _grid_and_tables(P: _Players) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """(lambda grid, tables) of the players, from the cache when the same F_i and M_i were seen."""
+    key = (tuple(id(fn) for fn in P.funcs), P.M.tobytes())
+    hit = _TABLE_CACHE.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], P.funcs)):
+        return hit[1], hit[2]
+    lam = _grid(P)
+    tabs = _tables(P, lam)
+    for a in (lam, *tabs):
+        a.setflags(write=False)  # shared between calls: read only
+    if len(_TABLE_CACHE) >= TABLE_CACHE_SIZE:
+        _TABLE_CACHE.pop(next(iter(_TABLE_CACHE)))
+    _TABLE_CACHE[key] = (list(P.funcs), lam, tabs)
+    return lam, tabs
+
+
 def _tables(P: _Players, lam: np.ndarray) -> tuple[np.ndarray, ...]:
     """Per player: concave-branch doses/gains and convex-branch doses/gains on the lambda grid."""
     n, L = len(P.M), len(lam)
@@ -172,44 +203,184 @@ def _brackets(B: np.ndarray, V: np.ndarray, lam: np.ndarray, R: np.ndarray, incr
     return np.concatenate(idx), np.concatenate(ks), np.concatenate(los), np.concatenate(his)
 
 
-# ------------------------------------------------------------------------------------ main
-def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ...], tol: float = 1e-12
-                 ) -> GameSolution:
-    """v(S), certified bound and optimal f for every coalition of the players (see module doc).
+# ------------------------------------------------------------------------------------ pieces
+# The monotone pieces of every configuration's curve lambda -> B(lambda) depend on the tables only:
+# they are built once per set of players (cached like the tables) and every call only locates its
+# budgets R(S) on them -- one batched binary search over all (piece, superset) pairs instead of a
+# Python loop over the 2^n active sets. Same brackets, same order as the loop (_brackets_loop, kept
+# as the reference and as the path for large n or irregular curves).
+PIECES_MAX_PLAYERS = 12  # above: the loop (the pieces of 2^n active sets would not fit in memory)
+PIECES_MAX_POINTS = 8_000_000  # total curve points kept per set of players (64 MB of float64)
 
-    ``M``, ``r``: the players' sizes and resources; ``funcs``: their return-function objects;
-    ``names``: their names (bit i of a coalition mask is ``names[i]``)."""
-    P = _players(M, r, funcs)
-    n = len(M)
-    if n > 16:
-        raise InputError(f"vaccine game: {n} players; exact v(S) for all 2^n coalitions supports n <= 16")
+
+@dataclass
+class _Pieces:
+    """Monotone curve pieces of the configurations (A, j), in the loop's order (A, then j = -1
+    (all concave) before the convex players j ascending, then runs in lambda order)."""
+
+    A: np.ndarray  # (p,) active set (bit mask)
+    j: np.ndarray  # (p,) the player on its convex branch, -1 for none
+    kmin: np.ndarray  # (p,) first lambda index of the piece
+    off: np.ndarray  # (p,) offset of the piece in B
+    length: np.ndarray  # (p,) number of lambda points of the piece
+    B: np.ndarray  # flat: B(lambda) = sum_A M_i f_i(lambda) on every piece
+    pair_p: np.ndarray  # every (piece, superset S of A): piece index ...
+    pair_S: np.ndarray  # ... and S (ascending within a piece)
+    gc0: np.ndarray  # concave-branch gains (NaN -> 0)
+    gv0: np.ndarray  # convex-branch gains (NaN -> 0)
+    members: np.ndarray  # (p, n) bool: players summed on the concave branch (A, or A minus j)
+
+    def brackets(self, R: np.ndarray, H0: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(S, A, j, k, lo, hi) of every bracket, as _brackets_loop (see _brackets)."""
+        p, S = self.pair_p, self.pair_S
+        off, L, kmin = self.off[p], self.length[p], self.kmin[p]
+        concave = self.j[p] < 0
+        RS = R[S]
+        pos = _count_prefix(self.B, off, L, RS, concave) - 1
+        last = self.B[off + L - 1]
+        c1 = (pos >= 0) & (pos < L - 1)
+        c2 = (pos == L - 1) & (np.abs(last - RS) <= 1e-12 * np.maximum(1.0, np.abs(RS)))
+        c3 = concave & (pos < 0) & (kmin == 0)
+        case = np.where(c1, 0, np.where(c2, 1, 2))
+        keep = np.nonzero(c1 | c2 | c3)[0]
+        # the loop's order: piece, then case, then S
+        keep = keep[np.argsort(((p[keep] * 3 + case[keep]) << 20) + S[keep], kind="stable")]
+        p, S, RS, case = p[keep], S[keep], RS[keep], case[keep]
+        off, L, kmin = off[keep], L[keep], kmin[keep]
+        k = np.where(case == 0, pos[keep], np.where(case == 1, L - 1, 0))  # index in the piece
+        kg = np.where(case == 0, kmin + k, np.where(case == 1, kmin + np.maximum(L - 2, 0), -1))
+        Vk = self._values(p, kmin + k)
+        Bk = self.B[off + k]
+        d = RS - Bk
+        k1 = np.minimum(kmin + k + 1, len(lam) - 1)
+        a, b = lam[kmin + k] * d, lam[k1] * d
+        lo = np.where(case == 0, Vk + np.minimum(a, b), Vk)
+        hi = np.where(case == 0, Vk + np.maximum(a, b), np.where(case == 1, Vk, Vk + a))
+        return S, self.A[p], self.j[p], kg, lo + H0[S], hi + H0[S]
+
+    def _values(self, p: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """V at lambda index k of piece p: the members' concave gains summed in player order (as
+        numpy's sum over rows), plus the convex player's gain."""
+        out = np.zeros(len(p))
+        started = np.zeros(len(p), bool)
+        memb = self.members[p]
+        for i in range(self.members.shape[1]):
+            m = memb[:, i]
+            if not m.any():
+                continue
+            g = self.gc0[i, k]
+            out = np.where(m, np.where(started, out + g, g), out)
+            started |= m
+        j = self.j[p]
+        has = j >= 0
+        out[has] = out[has] + self.gv0[j[has], k[has]]
+        return out
+
+
+def _count_prefix(B: np.ndarray, off: np.ndarray, L: np.ndarray, R: np.ndarray, ge: np.ndarray) -> np.ndarray:
+    """Per pair: the number of points of its piece B[off:off+L] with B >= R (``ge``, B non-increasing)
+    or B <= R (B non-decreasing) -- a true prefix, found by a batched binary search; on a sorted
+    piece it equals numpy's searchsorted of _brackets."""
+    lo = np.zeros(len(R), np.int64)
+    hi = L.astype(np.int64).copy()
+    while True:
+        act = lo < hi
+        if not act.any():
+            return lo
+        mid = (lo + hi) >> 1
+        v = B[off + np.minimum(mid, L - 1)]
+        pred = np.where(ge, v >= R, v <= R)
+        lo = np.where(act & pred, mid + 1, lo)
+        hi = np.where(act & ~pred, mid, hi)
+
+
+def _build_pieces(P: _Players, lam: np.ndarray, tables: tuple[np.ndarray, ...]) -> _Pieces | None:
+    """The pieces of every configuration, or None (use the loop) for large n, too many points, or a
+    curve that is not one monotone interval (then the loop's searchsorted semantics apply)."""
+    n = len(P.M)
+    if n > PIECES_MAX_PLAYERS:
+        return None
+    xc, gc, xv, gv = tables
+    xc0, xv0 = np.nan_to_num(xc), np.nan_to_num(xv)
+    valid_c, valid_v = np.isfinite(xc), np.isfinite(xv)
+    has_convex = valid_v.any(axis=1)
     full = 2**n
     masks = np.arange(full)
-    bits = (masks[:, None] >> np.arange(n)[None, :]) & 1  # (2^n, n)
-    R = bits @ r
-    H0 = bits @ P.h0
-    lam = _grid(P)
-    xc, gc, xv, gv = _tables(P, lam)
+    bits = _bits(n)
+    A_, j_, kmin_, len_, segs, memb_ = [], [], [], [], [], []
+    total = 0
+    for A in range(1, full):
+        memb = np.nonzero(bits[A])[0]
+        if len(memb) < 2:
+            continue
+        ok = np.all(valid_c[memb], axis=0)
+        if ok.any():
+            kk = np.nonzero(ok)[0]
+            a, b = int(kk[0]), int(kk[-1])
+            Bs = xc0[memb].sum(axis=0)[a:b + 1]
+            if not ok[a:b + 1].all() or np.any(Bs[1:] > Bs[:-1]):
+                return None  # a hole or not non-increasing: the loop's semantics
+            A_.append(A), j_.append(-1), kmin_.append(a), len_.append(b - a + 1), segs.append(Bs)
+            memb_.append(bits[A].astype(bool))
+            total += b - a + 1
+        for j in memb:
+            if not has_convex[j]:
+                continue
+            rest = memb[memb != j]
+            okj = np.all(valid_c[rest], axis=0) & valid_v[j]
+            if not okj.any():
+                continue
+            Bj = np.where(okj, xc0[rest].sum(axis=0) + xv0[j], np.nan)
+            m = bits[A].astype(bool)
+            m[j] = False
+            for a, b in _increasing_runs(Bj):
+                A_.append(A), j_.append(int(j)), kmin_.append(a), len_.append(b - a + 1)
+                segs.append(Bj[a:b + 1]), memb_.append(m)
+                total += b - a + 1
+        if total > PIECES_MAX_POINTS:
+            return None
+    A_a = np.array(A_, np.int64)
+    length = np.array(len_, np.int64)
+    off = np.concatenate([[0], np.cumsum(length)[:-1]]).astype(np.int64) if len(length) else length
+    pair_p, pair_S = [], []
+    sup_of: dict[int, np.ndarray] = {}
+    for q, A in enumerate(A_):
+        sup = sup_of.get(A)
+        if sup is None:
+            sup = sup_of[A] = masks[(masks & A) == A]
+        pair_p.append(np.full(len(sup), q, np.int64)), pair_S.append(sup)
+    e = np.zeros(0, np.int64)
+    return _Pieces(A=A_a, j=np.array(j_, np.int64), kmin=np.array(kmin_, np.int64), off=off, length=length,
+                   B=np.concatenate(segs) if segs else np.zeros(0),
+                   pair_p=np.concatenate(pair_p) if pair_p else e, pair_S=np.concatenate(pair_S) if pair_S else e,
+                   gc0=np.nan_to_num(gc), gv0=np.nan_to_num(gv),
+                   members=np.array(memb_, bool).reshape(len(memb_), n))
+
+
+class _Loop:
+    """The reference path: the configurations enumerated per call (see _brackets)."""
+
+    def __init__(self, P: _Players, tables: tuple[np.ndarray, ...]) -> None:
+        self.P, self.tables = P, tables
+
+    def brackets(self, R: np.ndarray, H0: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, ...]:
+        return _brackets_loop(self.P, lam, self.tables, R, H0)
+
+
+def _brackets_loop(P: _Players, lam: np.ndarray, tables: tuple[np.ndarray, ...], R: np.ndarray, H0: np.ndarray
+                   ) -> tuple[np.ndarray, ...]:
+    """(S, A, j, k, lo, hi) of every bracket: for each active set A and optional convex player j, the
+    brackets of the curve at the budget of every superset S of A."""
+    n = len(P.M)
+    full = 2**n
+    masks = np.arange(full)
+    bits = _bits(n)
+    xc, gc, xv, gv = tables
     xc0, gc0 = np.nan_to_num(xc), np.nan_to_num(gc)
     xv0, gv0 = np.nan_to_num(xv), np.nan_to_num(gv)
     valid_c = np.isfinite(xc)
     valid_v = np.isfinite(xv)
     has_convex = valid_v.any(axis=1)
-
-    # exact candidates: nobody active; exactly one active player with the whole budget
-    best_v = H0.copy()
-    best_f = np.zeros((full, n))
-    for i, fn in enumerate(funcs):
-        has = bits[:, i] == 1
-        fi = np.minimum(R[has] / M[i], fn.u)
-        val = H0[has] - P.h0[i] + M[i] * fn.F(fi)
-        better = val > best_v[has]
-        rows = np.nonzero(has)[0][better]
-        best_v[rows] = val[better]
-        best_f[rows] = 0.0
-        best_f[rows, i] = fi[better]
-
-    # configurations (A, j) with |A| >= 2: brackets for every superset S of A
     rec_S, rec_A, rec_j, rec_k, rec_lo, rec_hi = [], [], [], [], [], []
     for A in range(1, full):
         memb = np.nonzero(bits[A])[0]
@@ -240,16 +411,79 @@ def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ..
                 if len(w):
                     rec_S.append(sup[w]), rec_A.append(np.full(len(w), A)), rec_j.append(np.full(len(w), j))
                     rec_k.append(k), rec_lo.append(lo + H0[sup[w]]), rec_hi.append(hi + H0[sup[w]])
+    if not rec_S:
+        e = np.zeros(0, np.int64)
+        return e, e, e, e, np.zeros(0), np.zeros(0)
+    return tuple(np.concatenate(x) for x in (rec_S, rec_A, rec_j, rec_k, rec_lo, rec_hi))
+
+
+_PIECE_CACHE: dict[tuple, tuple[list, _Pieces | _Loop]] = {}
+PIECE_CACHE_SIZE = 2  # a sweep visits one set of functions at a time (one tau); pieces are large
+USE_PIECES = True  # False: always the loop (tests compare the two)
+
+
+def _structure(P: _Players) -> tuple[np.ndarray, tuple[np.ndarray, ...], _Pieces | _Loop]:
+    """(lambda grid, tables, pieces or the loop) of the players, cached by their F_i and M_i."""
+    lam, tables = _grid_and_tables(P)
+    if not USE_PIECES:
+        return lam, tables, _Loop(P, tables)
+    key = (tuple(id(fn) for fn in P.funcs), P.M.tobytes())
+    hit = _PIECE_CACHE.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], P.funcs)):
+        return lam, tables, hit[1]
+    pieces = _build_pieces(P, lam, tables)
+    out: _Pieces | _Loop = pieces if pieces is not None else _Loop(P, tables)
+    if len(_PIECE_CACHE) >= PIECE_CACHE_SIZE:
+        _PIECE_CACHE.pop(next(iter(_PIECE_CACHE)))
+    _PIECE_CACHE[key] = (list(P.funcs), out)
+    return lam, tables, out
+
+
+@functools.lru_cache(maxsize=4)
+def _bits(n: int) -> np.ndarray:
+    """(2^n, n) membership matrix: bits[S, i] = 1 when player i is in S (read only)."""
+    masks = np.arange(2**n)
+    bits = (masks[:, None] >> np.arange(n)[None, :]) & 1
+    bits.setflags(write=False)
+    return bits
+
+
+# ------------------------------------------------------------------------------------ main
+def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ...], tol: float = 1e-12
+                 ) -> GameSolution:
+    """v(S), certified bound and optimal f for every coalition of the players (see module doc).
+
+    ``M``, ``r``: the players' sizes and resources; ``funcs``: their return-function objects;
+    ``names``: their names (bit i of a coalition mask is ``names[i]``)."""
+    P = _players(M, r, funcs)
+    n = len(M)
+    if n > 16:
+        raise InputError(f"vaccine game: {n} players; exact v(S) for all 2^n coalitions supports n <= 16")
+    full = 2**n
+    bits = _bits(n)  # (2^n, n)
+    R = bits @ r
+    H0 = bits @ P.h0
+    lam, (xc, gc, xv, gv), pieces = _structure(P)
+
+    # exact candidates: nobody active; exactly one active player with the whole budget
+    best_v = H0.copy()
+    best_f = np.zeros((full, n))
+    for i, fn in enumerate(funcs):
+        has = bits[:, i] == 1
+        fi = np.minimum(R[has] / M[i], fn.u)
+        val = H0[has] - P.h0[i] + M[i] * fn.F(fi)
+        better = val > best_v[has]
+        rows = np.nonzero(has)[0][better]
+        best_v[rows] = val[better]
+        best_f[rows] = 0.0
+        best_f[rows, i] = fi[better]
+
+    # configurations (A, j) with |A| >= 2: brackets for every superset S of A
+    S_, A_, j_, k_, lo_, hi_ = pieces.brackets(R, H0, lam)
 
     bound = best_v.copy()
     polished = 0
-    if rec_S:
-        S_ = np.concatenate(rec_S)
-        A_ = np.concatenate(rec_A)
-        j_ = np.concatenate(rec_j)
-        k_ = np.concatenate(rec_k)
-        lo_ = np.concatenate(rec_lo)
-        hi_ = np.concatenate(rec_hi)
+    if len(S_):
         lb = best_v.copy()
         np.maximum.at(lb, S_, lo_)
         slack = tol * np.maximum(1.0, np.abs(lb))
@@ -259,13 +493,18 @@ def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ..
         ci = np.nonzero(cand)[0]
         polished = len(ci)
         vals, fs, caps = _polish(P, lam, xc, xv, bits, S_[ci], A_[ci], j_[ci], k_[ci], R)
-        for t, idx in enumerate(ci):
-            s = S_[idx]
-            val = vals[t] + H0[s]
-            np.maximum.at(bound, [s], [max(val, caps[t] + H0[s])])
-            if val > best_v[s]:
-                best_v[s] = val
-                best_f[s] = fs[t]
+        s_c = S_[ci]
+        val = vals + H0[s_c]
+        top = caps + H0[s_c]
+        np.maximum.at(bound, s_c, np.where(top > val, top, val))
+        # v(S): the best polished value; f from the first candidate (in configuration order) reaching it
+        ok = ~np.isnan(val)
+        mx = np.full(full, -np.inf)
+        np.maximum.at(mx, s_c[ok], val[ok])
+        hit = np.nonzero(ok & (val == mx[s_c]) & (val > best_v[s_c]))[0]
+        rows, first = np.unique(s_c[hit], return_index=True)
+        best_v[rows] = val[hit[first]]
+        best_f[rows] = fs[hit[first]]
     bound = np.maximum(bound, best_v)
     bound[0] = best_v[0] = 0.0
     return GameSolution(names, best_v, bound, best_f, polished)
@@ -366,4 +605,4 @@ def _polish(P: _Players, lam: np.ndarray, xc: np.ndarray, xv: np.ndarray, bits: 
     return gain, f, cap
 
 
-__all__ = ["GRID", "SPAN", "GameSolution", "solve_arrays"]
+__all__ = ["GRID", "SPAN", "GameSolution", "clear_table_cache", "solve_arrays"]
