@@ -23,9 +23,20 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializationInfo,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from coopt.data.base import Instance, read_table, register_family
+from coopt.data.dpshare.columns import ROWS_ABOVE, PlayerColumns, columns, from_input
 
 
 class Player(BaseModel):
@@ -91,10 +102,25 @@ class DpShareInstance(Instance):
             return rows
         return value
 
+    @field_validator("players", mode="wrap")
+    @classmethod
+    def _columns(cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        """Large tables: validated as numpy columns (coopt.data.dpshare.columns); else row by row."""
+        cols = from_input(value, info)
+        return cols if cols is not None else handler(value)
+
+    @field_serializer("players")
+    def _dump_players(self, players: Any, info: SerializationInfo) -> Any:
+        if isinstance(players, PlayerColumns):  # python: kept as columns (re-validation is free); JSON: rows
+            return players if info.mode == "python" else players.rows()
+        return players
+
     @model_validator(mode="after")
     def _check(self) -> DpShareInstance:
         if self.family != "dpshare":
             raise ValueError("family must be 'dpshare'")
+        if isinstance(self.players, PlayerColumns):  # checked as columns (unique names, >= 2)
+            return self
         if len(self.players) < 2:
             raise ValueError(f"players: at least 2 agents are needed for a coalition, got {len(self.players)}")
         names = [p.name for p in self.players]
@@ -112,6 +138,8 @@ class DpShareInstance(Instance):
     @cached_property
     def file_costs(self) -> np.ndarray:
         """Privacy costs in file order."""
+        if isinstance(self.players, PlayerColumns):
+            return self.players.c
         return np.fromiter((p.c for p in self.players), dtype=float, count=len(self.players))
 
     @cached_property
@@ -128,6 +156,9 @@ class DpShareInstance(Instance):
     def names(self) -> list[str]:
         """Agent names in the sorted order of :attr:`c`."""
         players = self.players
+        if isinstance(players, PlayerColumns):
+            nm = players.names
+            return [nm[i] for i in self.order.tolist()]
         return [players[i].name for i in self.order.tolist()]
 
     def index_of(self, names: list[str] | tuple[str, ...], field: str = "coalition") -> list[int]:
@@ -150,8 +181,10 @@ def from_costs(c: Any, sigma2: float, alpha: float, name: str = "generated",
     """An in-memory instance from a cost vector (agents named a1..an unless ``names`` is given)."""
     from coopt.data.base import validate
 
-    cs = [float(x) for x in np.asarray(c, dtype=float).reshape(-1)]
-    nm = names or [f"a{i + 1}" for i in range(len(cs))]
-    data = {"family": "dpshare", "name": name, "sigma2": float(sigma2), "alpha": float(alpha),
-            "players": [{"name": a, "c": x} for a, x in zip(nm, cs)]}
+    arr = np.asarray(c, dtype=float).reshape(-1)
+    nm = names or list(map("a{}".format, range(1, len(arr) + 1)))
+    players: Any = columns(nm, arr, names is None) if len(arr) > ROWS_ABOVE else None  # None: row by row
+    if players is None:
+        players = [{"name": a, "c": x} for a, x in zip(nm, arr.tolist())]
+    data = {"family": "dpshare", "name": name, "sigma2": float(sigma2), "alpha": float(alpha), "players": players}
     return validate(DpShareInstance, data)  # type: ignore[return-value]
