@@ -35,6 +35,14 @@ bracket's top reaches the best bracket bottom is polished by Newton's method on 
 value and ``bound`` the largest of the polished values and the bracket tops of the pruned
 configurations: a global certificate.
 
+Everything that depends on the players' functions F_i and sizes M_i only -- the lambda grid, the
+tables of psi_i, phi_i and the gains, and the monotone pieces of every configuration's curve -- is
+built once per set of players and cached (keyed by the function objects and M; the resources do not
+enter): a sweep over the stock V (Figures 7, 8) builds them once per tau. A call then locates all
+its budgets R(S) on all pieces with one batched binary search. The numbers are those of the plain
+enumeration loop (kept as ``_brackets_loop``, used for n > 12 or a curve that is not one monotone
+piece), bit for bit.
+
 What the certificate rests on: the inverses psi_i, phi_i are computed to machine precision and a
 curve is read between grid points only where B is monotone. A one-convex-player curve whose B
 turns (a fold) inside a single lambda cell (about 2,000 points, linear step 1/1500 of the largest slope) and
@@ -45,6 +53,7 @@ Ginsberg and SIR games against a dense-grid DP) never met one.
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -136,10 +145,19 @@ def _grid_and_tables(P: _Players) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
     tabs = _tables(P, lam)
     for a in (lam, *tabs):
         a.setflags(write=False)  # shared between calls: read only
-    if len(_TABLE_CACHE) >= TABLE_CACHE_SIZE:
-        _TABLE_CACHE.pop(next(iter(_TABLE_CACHE)))
-    _TABLE_CACHE[key] = (list(P.funcs), lam, tabs)
+    _remember(_TABLE_CACHE, TABLE_CACHE_SIZE, key, (list(P.funcs), lam, tabs))
     return lam, tabs
+
+
+_LOCK = threading.Lock()
+
+
+def _remember(cache: dict, size: int, key: tuple, value: tuple) -> None:
+    """Store ``value``, dropping the oldest entries beyond ``size`` (thread-safe: sweeps may use threads)."""
+    with _LOCK:
+        while len(cache) >= size:
+            cache.pop(next(iter(cache)))
+        cache[key] = value
 
 
 def _tables(P: _Players, lam: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -243,7 +261,7 @@ class _Pieces:
         c3 = concave & (pos < 0) & (kmin == 0)
         case = np.where(c1, 0, np.where(c2, 1, 2))
         keep = np.nonzero(c1 | c2 | c3)[0]
-        # the loop's order: piece, then case, then S
+        # the loop's order: piece, then case, then S (S < 2^20: n <= PIECES_MAX_PLAYERS <= 20)
         keep = keep[np.argsort(((p[keep] * 3 + case[keep]) << 20) + S[keep], kind="stable")]
         p, S, RS, case = p[keep], S[keep], RS[keep], case[keep]
         off, L, kmin = off[keep], L[keep], kmin[keep]
@@ -433,9 +451,7 @@ def _structure(P: _Players) -> tuple[np.ndarray, tuple[np.ndarray, ...], _Pieces
         return lam, tables, hit[1]
     pieces = _build_pieces(P, lam, tables)
     out: _Pieces | _Loop = pieces if pieces is not None else _Loop(P, tables)
-    if len(_PIECE_CACHE) >= PIECE_CACHE_SIZE:
-        _PIECE_CACHE.pop(next(iter(_PIECE_CACHE)))
-    _PIECE_CACHE[key] = (list(P.funcs), out)
+    _remember(_PIECE_CACHE, PIECE_CACHE_SIZE, key, (list(P.funcs), out))
     return lam, tables, out
 
 
