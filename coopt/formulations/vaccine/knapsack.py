@@ -316,7 +316,7 @@ def _build_pieces(P: _Players, lam: np.ndarray, tables: tuple[np.ndarray, ...]) 
     """The pieces of every configuration, or None (use the loop) for large n, too many points, or a
     curve that is not one monotone interval (then the loop's searchsorted semantics apply)."""
     n = len(P.M)
-    if n > PIECES_MAX_PLAYERS:
+    if n > PIECES_MAX_PLAYERS or (2**n - n - 1) * len(lam) > PIECES_MAX_POINTS:  # the concave pieces alone
         return None
     xc, gc, xv, gv = tables
     xc0, xv0 = np.nan_to_num(xc), np.nan_to_num(xv)
