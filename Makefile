@@ -24,7 +24,7 @@ bench:
 	if [ -n "$$failed" ]; then echo "missed targets in:$$failed"; exit 1; fi
 
 docs: index
-	.venv/bin/coopt list --format markdown > docs/catalogue.md
+	bash scripts/docs.sh
 
 # the problem index `coopt list` / `coopt show` read without importing the models (tests/test_problems.py)
 index:

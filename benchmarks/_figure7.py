@@ -80,8 +80,7 @@ def estimate(figure: int = 7, taus: Any = TAU_FULL, Vs: Any = V_FULL, sample: in
         frame = sweep(base, tmp / "calibration", quick=False, workers=workers, taus=list(taus), Vs=Vsub,
                       point=TimedCasePoint(base))
         wall = time.perf_counter() - t0
-        if "error" in frame.columns and frame["error"].notna().any():
-            raise RuntimeError(f"calibration cells failed: {frame['error'].dropna().iloc[0]}")
+        errors = int(frame["error"].notna().sum()) if "error" in frame.columns else 0
         chunks_calib, chunks_full = {}, {}
         for tau, cell in frame.groupby("tau", sort=False):
             cell = cell.sort_values("point_id")
@@ -95,13 +94,19 @@ def estimate(figure: int = 7, taus: Any = TAU_FULL, Vs: Any = V_FULL, sample: in
         overhead = max(0.0, wall - makespan([chunks_calib[t] for t in order], workers))
         mod = figure7 if figure == 7 else figure8
         t1 = time.perf_counter()
-        mod.report(frame.drop(columns=["cell_t0", "cell_t1", "cell_cpu"]), tmp / "report", False)
+        ok = frame[frame["error"].isna()] if errors else frame  # as the experiment reports (errors are rows)
+        mod.report(ok.drop(columns=["cell_t0", "cell_t1", "cell_cpu"]), tmp / "report", False)
         t_report = time.perf_counter() - t1
     finally:
         if out_dir is None:
             shutil.rmtree(tmp, ignore_errors=True)
     total = overhead + makespan([chunks_full[t] for t in order], workers) + t_report
-    return Estimate(total, chunks_full, overhead, t_report, wall, len(frame), float(frame["cell_cpu"].mean()))
+    est = Estimate(total, chunks_full, overhead, t_report, wall, len(frame), float(frame["cell_cpu"].mean()))
+    if errors:
+        first = frame["error"].dropna().iloc[0]
+        est.details.append(f"{errors} of {len(frame)} calibration cells returned an error (timed all the same), "
+                           f"e.g. {first[:160]}")
+    return est
 
 
 def run_full(figure: int = 7, out_dir: Path | None = None) -> tuple[float, Path]:

@@ -52,6 +52,8 @@ def main() -> int:
           f"{est.overhead:.1f} s + chunks {sum(est.chunks.values()):.0f} s on 2 workers + report {est.report:.1f} s; "
           f"calibration {est.calibration_cells} cells in {est.calibration_wall:.1f} s, "
           f"{est.cell_cpu:.3f} CPU-s per cell in the workers, {_children_cpu() - c0:.0f} CPU-s in all")
+    for line in est.details:
+        print(f"  note: {line}")
     if args.estimate_only:
         target(f"Figure {fig} full grid, 2 workers (estimated)", est.seconds, LIMIT, "s")
         return finish(args.no_fail)
@@ -61,6 +63,16 @@ def main() -> int:
     cpu = _children_cpu() - c0
     print(f"Figure {fig} full grid (671 cells, 2 workers): {wall:.0f} s ({wall / 60:.1f} min), {cpu:.0f} CPU-s "
           f"(this process + its reaped workers); estimate / measured = {est.seconds / wall:.2f}")
+    import pandas as pd
+
+    frame = pd.read_csv(csv)
+    errors = frame["error"].notna() if "error" in frame.columns else pd.Series(False, index=frame.index)
+    example = ""
+    if errors.any():
+        bad = frame[errors].iloc[0]
+        example = f", e.g. tau={bad['tau']:g}, V={bad['V']:.3g}: {str(bad['error'])[:120]}"
+    check(f"Figure {fig}: every cell computed (no error row)", not errors.any(),
+          f"{int(errors.sum())} error rows{example}")
     target(f"coopt reproduce vaccine-figure{fig} full grid, 2 workers", wall, LIMIT, "s")
     if args.reference:
         res = compare(csv, args.reference)

@@ -46,10 +46,15 @@ def load(ref: Any, overrides: Any = None) -> Instance:
 
 
 def run(problem: str, instance: Instance, solver: str | None = None, **options: Any) -> Result:
-    """Solve problem ``problem`` on ``instance`` (see :func:`coopt.problems.run`)."""
+    """Solve problem ``problem`` on ``instance`` (see :func:`coopt.problems.run`).
+
+    Raises only :class:`CooptError` s: :class:`InputError` / :class:`SolverUnavailable` for what the
+    caller can fix, :class:`coopt.errors.SolveError` for an unexpected failure inside a solve."""
+    from coopt.errors import boundary
     from coopt.problems import run as _run
 
-    return _run(problem, instance, solver=solver, **options)
+    with boundary(f"run {problem}"):
+        return _run(problem, instance, solver=solver, **options)
 
 
 __all__ = ["load", "run", "CooptError", "InputError", "SolverUnavailable", "__version__"]

@@ -335,7 +335,7 @@ def run(problem: str | Problem, instance: Instance, solver: str | None = None,
     from coopt.solve import solve
 
     prob = get_problem(problem) if isinstance(problem, str) else problem
-    if instance.family != prob.family:
+    if instance.family != prob.family and instance.family not in prob.accepts:
         raise InputError(f"{prob.name} needs a '{prob.family}' instance, got family '{instance.family}'")
     solver = solver or prob.default_solver
     solver_opts, raw = split_options(options)
@@ -362,6 +362,9 @@ def run(problem: str | Problem, instance: Instance, solver: str | None = None,
         ref = dict(prob.closed_form(instance, **opts))
         result.closed_form = ref
         result.closed_form_error = closed_form_error(result, ref)
+        from coopt.solve.status import Tolerances, check_closed_form
+
+        check_closed_form(result, Tolerances.from_options(solver_opts), _lookup)  # the status follows it too
     return result
 
 

@@ -41,15 +41,7 @@ SOLVER_PACKAGES = ("pyomo.contrib.solver", "pyomo.contrib.appsi", "pyomo.opt", "
                    "scipy.optimize.milp", "pyomo.environ.SolverFactory", "pyomo.environ.SolverManagerFactory")
 
 #: known violations, each with the stream removing it; the test fails when one is no longer needed
-ALLOWED: dict[tuple[str, str], str] = {
-    # the `sweeps` stream moves the persistent HiGHS re-solves into coopt/solve/persistent.py (issue 9, point 1):
-    # remove these entries when coopt.experiments.sweep no longer imports the solver packages
-    ("coopt.experiments.sweep", "pyomo.contrib.solver.common.factory"): "sweeps",
-    ("coopt.experiments.sweep", "pyomo.contrib.solver.common.results"): "sweeps",
-    ("coopt.experiments.sweep", "highspy"): "sweeps",
-    # the `tu` stream sends the least-core LP of games through coopt.solve (issue 9 point 1, issue 14 point 2)
-    ("coopt.games.vaccine.core", "scipy.optimize.linprog"): "tu",
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def module_name(path: Path) -> str:

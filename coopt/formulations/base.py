@@ -7,69 +7,208 @@ declarative :class:`Formulation` builders (Pyomo, CVXPY, or a native exact algor
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from coopt.errors import InputError
+import numpy as np
+
+from coopt.errors import InputError, short_repr
 
 PROBLEM_CLASSES = ("LP", "QP", "SOCP", "CONE", "NLP", "NCNLP", "MILP", "MIQP", "MINLP")
 LAYERS = ("pyomo", "cvxpy", "native")
 
 
+OPTION_TYPES = (int, float, bool, str, "list[str]", "list[int]")
+#: longest list an option accepts (a coalition of more players than any instance has is a mistake)
+MAX_LIST_ITEMS = 100_000
+
+
 @dataclass(frozen=True)
 class Option:
-    """A problem option settable with ``--set name=value`` (e.g. the coalition size j)."""
+    """A problem option settable with ``--set name=value`` (e.g. the coalition size j).
+
+    Values are checked, never coerced silently: an ``int`` option refuses 1.5 (no truncation), no
+    number option takes a boolean, NaN/inf are refused unless ``finite=False``; ``low``/``high``
+    bound numbers (and every item of a ``list[int]``), inclusive unless ``low_inclusive`` /
+    ``high_inclusive`` is False. ``list[str]``/``list[int]`` options take a comma list or a
+    sequence: never empty, no empty item, and (``unique``) no item twice. Every failure is a one-line
+    :class:`InputError` naming the option, the value (shortened) and what is allowed.
+
+        Option(float, 1e-9, "tie tolerance", low=0)
+        Option(int, 500, "report at most this many", low=1, high=100_000)
+    """
 
     type: type | str
     default: Any = None
     doc: str = ""
     required: bool = False
     choices: tuple[Any, ...] | None = None
+    low: float | None = None
+    high: float | None = None
+    low_inclusive: bool = True
+    high_inclusive: bool = True
+    finite: bool = True
+    unique: bool = True
+
+    def __post_init__(self) -> None:
+        if self.type not in OPTION_TYPES:
+            raise ValueError(f"unknown option type {self.type!r} (types: {OPTION_TYPES})")
+
+    @property
+    def allowed(self) -> str:
+        """The allowed values in words, e.g. ``integer, 1 <= x <= 100000``."""
+        return self.allowed_for("x")
+
+    def allowed_for(self, name: str) -> str:
+        """The allowed values of option ``name`` in words, e.g. ``integer, 1 <= limit <= 100000``."""
+        kind = {int: "integer", float: "number", bool: "true/false", str: "text",
+                "list[str]": "comma list of names", "list[int]": "comma list of integers"}[self.type]
+        parts = [kind]
+        if self.choices is not None:
+            parts = [f"one of {', '.join(map(str, self.choices))}"]
+        lo = None if self.low is None else f"{self.low:g} {'<=' if self.low_inclusive else '<'} "
+        hi = None if self.high is None else f" {'<=' if self.high_inclusive else '<'} {self.high:g}"
+        if lo or hi:
+            x = f"each item of {name}" if str(self.type).startswith("list") else name
+            parts.append(f"{lo or ''}{x}{hi or ''}")
+        if self.type is float and self.finite and self.low is None and self.high is None:
+            parts.append("finite")
+        return ", ".join(parts)
 
     def parse(self, name: str, raw: Any) -> Any:
-        """Convert a CLI string (or a Python value) to the option's type, with a one-line error."""
+        """Convert a CLI string (or a Python value) to the option's type and check its range."""
+        if raw is None:
+            if self.default is None and not self.required:
+                return None
+            raise InputError(f"option '{name}' = None: expected {self.allowed_for(name)} ({self.doc})")
         try:
-            value = _convert(self.type, raw)
-        except (TypeError, ValueError):
-            raise InputError(f"option '{name}' = {raw!r}: expected {_type_name(self.type)} ({self.doc})") from None
+            value = _convert(self.type, raw, self)
+        except _Bad as bad:
+            raise InputError(f"option '{name}' = {short_repr(raw)}: {bad} (allowed: {self.allowed_for(name)}; "
+                             f"{self.doc})") from None
         if self.choices is not None and value not in self.choices:
-            raise InputError(f"option '{name}' = {raw!r}: must be one of {', '.join(map(str, self.choices))}")
+            raise InputError(f"option '{name}' = {short_repr(raw)}: must be one of "
+                             f"{', '.join(map(str, self.choices))}")
         return value
 
 
-def _type_name(t: type | str) -> str:
-    return t if isinstance(t, str) else t.__name__
+class _Bad(Exception):
+    """Why a raw option value was refused (the message completes 'option x = raw: ...')."""
 
 
-def _convert(t: type | str, raw: Any) -> Any:
-    if raw is None:
-        return None
-    if t == "list[str]":
-        if isinstance(raw, str):
-            return [x.strip() for x in raw.split(",") if x.strip()]
-        return [str(x) for x in raw]
+def _number(raw: Any) -> float | int:
+    """A number from a CLI string or a Python value; booleans and other types refused."""
+    if isinstance(raw, bool) or isinstance(raw, np.bool_):
+        raise _Bad("a boolean is not a number")
+    if isinstance(raw, numbers.Integral):
+        return int(raw)
+    if isinstance(raw, numbers.Real):
+        return float(raw)
+    if isinstance(raw, str):
+        s = raw.strip()
+        try:
+            return int(s)
+        except ValueError:
+            pass
+        try:
+            return float(s)
+        except ValueError:
+            raise _Bad("not a number") from None
+    raise _Bad(f"expected a number, got {type(raw).__name__}")
+
+
+def _check_range(x: float, opt: Option) -> None:
+    if isinstance(x, float) and not math.isfinite(x):
+        if opt.finite:
+            raise _Bad("not a finite number")
+        if math.isnan(x):
+            raise _Bad("NaN is not allowed")
+    if opt.low is not None and not (x >= opt.low if opt.low_inclusive else x > opt.low):
+        raise _Bad(f"must be {'>=' if opt.low_inclusive else '>'} {opt.low:g}")
+    if opt.high is not None and not (x <= opt.high if opt.high_inclusive else x < opt.high):
+        raise _Bad(f"must be {'<=' if opt.high_inclusive else '<'} {opt.high:g}")
+
+
+def _integer(raw: Any, opt: Option) -> int:
+    x = _number(raw)
+    if isinstance(x, float):
+        if not math.isfinite(x):
+            raise _Bad("not a finite integer")
+        if x != int(x):
+            raise _Bad("not an integer (no rounding)")
+        x = int(x)
+    _check_range(x, opt)
+    return x
+
+
+def _items(raw: Any) -> list[Any]:
+    if isinstance(raw, str):
+        if not raw.strip():
+            raise _Bad("an empty list")
+        items: list[Any] = [x.strip() for x in raw.split(",")]
+        if any(x == "" for x in items):
+            raise _Bad("an empty item in the comma list")
+        return items
+    if isinstance(raw, list | tuple | np.ndarray):
+        items = list(raw)
+        if not items:
+            raise _Bad("an empty list")
+        return items
+    raise _Bad(f"expected a comma list, got {type(raw).__name__}")
+
+
+def _convert(t: type | str, raw: Any, opt: Option) -> Any:
+    if t in ("list[str]", "list[int]"):
+        items = _items(raw)
+        if len(items) > MAX_LIST_ITEMS:
+            raise _Bad(f"{len(items)} items; at most {MAX_LIST_ITEMS}")
+        if t == "list[int]":
+            out: list[Any] = [_integer(x, opt) for x in items]
+        else:
+            out = []
+            for x in items:
+                if isinstance(x, bool) or not isinstance(x, str | numbers.Integral):
+                    raise _Bad(f"item {short_repr(x)} is not a name")
+                x = str(x).strip()
+                if not x:
+                    raise _Bad("an empty item")
+                out.append(x)
+        if opt.unique and len(set(out)) != len(out):
+            dup = next(x for x in out if out.count(x) > 1)
+            raise _Bad(f"{short_repr(dup)} is {'named' if t == 'list[str]' else 'given'} twice")
+        return out
     if t is bool:
-        if isinstance(raw, bool):
-            return raw
-        s = str(raw).strip().lower()
+        if isinstance(raw, bool | np.bool_):
+            return bool(raw)
+        s = str(raw).strip().lower() if isinstance(raw, str) else None
         if s in ("1", "true", "yes", "on"):
             return True
         if s in ("0", "false", "no", "off"):
             return False
-        raise ValueError(raw)
+        raise _Bad("expected true or false")
     if t is int:
-        if isinstance(raw, bool):
-            raise ValueError(raw)
-        f = float(raw)
-        if f != int(f):
-            raise ValueError(raw)
-        return int(f)
+        return _integer(raw, opt)
     if t is float:
-        return float(raw)
-    if t is str:
-        return str(raw)
-    raise TypeError(t)
+        x = float(_number(raw))
+        _check_range(x, opt)
+        return x
+    if not isinstance(raw, str):
+        raise _Bad(f"expected text, got {type(raw).__name__}")
+    return raw.strip()
+
+
+#: the common solver options (``--time-limit``, ``--set tol=...``): checked like problem options
+SOLVER_OPTIONS: dict[str, Option] = {
+    "time_limit": Option(float, None, "wall-clock limit of a solve (seconds)", low=0, low_inclusive=False,
+                         high=1e7),
+    "gap": Option(float, None, "relative optimality gap at which a global solver stops", low=0,
+                  low_inclusive=False, high=1),
+    "tol": Option(float, None, "feasibility/optimality tolerance", low=0, low_inclusive=False, high=1),
+    "max_iter": Option(int, None, "iteration limit", low=1, high=10**9),
+}
 
 
 @dataclass(frozen=True)
@@ -113,6 +252,9 @@ class Problem:
     default_solver: str = "highs"
     solvers: tuple[str, ...] = ()
     problem_class: str = ""
+    #: other families whose instances the problem also takes (a TU problem accepts a vaccine instance: v(S)
+    #: from that family's exact method)
+    accepts: tuple[str, ...] = ()
 
     @property
     def classes(self) -> tuple[str, ...]:
@@ -131,7 +273,7 @@ class Problem:
         for key, val in raw.items():
             if key not in self.options:
                 known = ", ".join(self.options) or "none"
-                raise InputError(f"{self.name}: unknown option '{key}' (options: {known})")
+                raise InputError(f"{self.name}: unknown option {short_repr(key)} (options: {known})")
             out[key] = self.options[key].parse(key, val)
         for key, opt in self.options.items():
             if key not in out:

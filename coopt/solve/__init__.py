@@ -28,6 +28,8 @@ __all__ = [
 ]
 
 COMMON_OPTIONS = ("time_limit", "gap", "tol", "max_iter")
+#: solvers whose backend passes ``max_iter`` on (the others refuse it instead of ignoring it)
+MAX_ITER_SOLVERS = ("highs", "ipopt")
 
 
 def __getattr__(name: str) -> Any:
@@ -39,10 +41,12 @@ def __getattr__(name: str) -> Any:
 
 
 def layer_of(model: Any) -> str:
-    """The modelling layer of ``model``: ``pyomo``, ``cvxpy`` or ``native``."""
+    """The modelling layer of ``model``: ``pyomo``, ``cvxpy``, ``native`` or ``matrix`` (array LP)."""
     if isinstance(model, NativeModel):
         return "native"
     mod = type(model).__module__
+    if mod == "coopt.formulations.matrix":
+        return "matrix"
     if mod.startswith("pyomo"):
         return "pyomo"
     if mod.startswith("cvxpy"):
@@ -51,19 +55,15 @@ def layer_of(model: Any) -> str:
 
 
 def _check_options(opts: dict[str, Any]) -> dict[str, Any]:
+    from coopt.formulations.base import SOLVER_OPTIONS  # one range per option (finite, typed, no bool)
+
     out = {}
     for k, v in opts.items():
         if k not in COMMON_OPTIONS:
             raise InputError(f"unknown solver option '{k}' (options: {', '.join(COMMON_OPTIONS)})")
         if v is None:
             continue
-        try:
-            fv = float(v)
-        except (TypeError, ValueError):
-            raise InputError(f"solver option '{k}' = {v!r}: expected a positive number") from None
-        if not fv > 0:
-            raise InputError(f"solver option '{k}' = {v!r}: must be > 0")
-        out[k] = fv
+        out[k] = SOLVER_OPTIONS[k].parse(k, v)
     return out
 
 
@@ -71,8 +71,19 @@ def solve(model: Any, solver: str, problem_class: str, **options: Any) -> Result
     """Solve ``model`` with ``solver`` as a ``problem_class`` problem (LP, QP, ..., the class its
     formulation declares); ``options``: time_limit (s), gap (relative), tol, max_iter."""
     layer = layer_of(model)
+    if layer == "matrix":  # array LP, solved by highspy directly (coopt.solve.matrix)
+        from coopt.solve.matrix import solve_matrix
+
+        check_request(solver, problem_class)
+        opts = _check_options(options)
+        result = solve_matrix(model, solver, problem_class, opts)
+        result.options = {"solver": solver, **opts}
+        return result
     spec = check_request(solver, problem_class, layer)
     opts = _check_options(options)
+    if "max_iter" in opts and spec.name not in MAX_ITER_SOLVERS:  # refused, never silently ignored
+        raise InputError(f"solver option 'max_iter': {spec.name} does not take an iteration limit here "
+                         f"(solvers that do: {', '.join(MAX_ITER_SOLVERS)}); use time_limit")
     if layer == "pyomo":
         from coopt.solve.pyomo_backend import solve_pyomo
 

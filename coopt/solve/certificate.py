@@ -10,11 +10,18 @@ constraint or bound) and a KKT residual. The KKT residual writes the model as
 
 For a convex model a zero KKT residual at a feasible point proves global optimality; for a
 non-convex one it proves local stationarity only.
+
+For LP and QP models solved by a solver that returns duals (HiGHS), :func:`linear_certificate`
+does the same work at the cost of the solve: the rows, bounds and objective are read once from
+Pyomo's standard-form compiler (sparse), and the solver's duals are checked in vectorised numpy
+(:func:`coopt.solve.lagrangian.box_certificate`): primal residual, dual residual and a Lagrangian
+bound, from which the gap follows.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pyomo.environ as pyo
@@ -54,6 +61,36 @@ def primal_residual(model: pyo.ConcreteModel) -> float:
         if v.is_integer() or v.is_binary():
             worst = max(worst, abs(x - round(x)))
     return float(worst)
+
+
+def primal_scale(model: pyo.ConcreteModel) -> float:
+    """max(1, |bound|) of the constraint or variable bound violated most, relative to its size: the
+    primal residual divided by this is the largest row-relative violation."""
+    worst, scale = 0.0, 1.0
+
+    def see(viol: float, bnd: float) -> None:
+        nonlocal worst, scale
+        s = max(1.0, abs(bnd))
+        if viol / s > worst:
+            worst, scale = viol / s, s
+
+    for c in model.component_data_objects(pyo.Constraint, active=True, descend_into=True):
+        body = pyo.value(c.body, exception=False)
+        if body is None or not math.isfinite(body):
+            continue
+        lb, ub = pyo.value(c.lower), pyo.value(c.upper)
+        if lb is not None:
+            see(lb - body, lb)
+        if ub is not None:
+            see(body - ub, ub)
+    for v in _model_vars(model):
+        if v.value is None:
+            continue
+        if v.lb is not None:
+            see(v.lb - v.value, v.lb)
+        if v.ub is not None:
+            see(v.value - v.ub, v.ub)
+    return scale
 
 
 def kkt_residual(model: pyo.ConcreteModel, active_tol: float = 1e-6) -> float | None:
@@ -102,3 +139,108 @@ def kkt_residual(model: pyo.ConcreteModel, active_tol: float = 1e-6) -> float | 
     sol = lsq_linear(A, -grad_f, bounds=(np.array(lo), np.array(hi)), method="bvls")
     r = A @ sol.x + grad_f
     return float(np.max(np.abs(r))) / scale
+
+
+def linear_certificate(model: pyo.ConcreteModel, duals: dict[Any, float]) -> Any:
+    """Certificate of an LP/QP model from the solver's row duals (Pyomo's sign convention:
+    d objective / d right-hand side). Returns a :class:`coopt.solve.lagrangian.ConicCertificate`
+    for the *minimisation* form, or None when the model is not an LP/QP with one objective."""
+    from pyomo.repn import generate_standard_repn
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+    from coopt.solve.lagrangian import box_certificate
+
+    objs = list(model.component_data_objects(pyo.Objective, active=True))
+    if len(objs) != 1:
+        return None
+    obj = objs[0]
+    sigma = 1.0 if obj.sense == pyo.minimize else -1.0
+    repn = generate_standard_repn(obj.expr, quadratic=True, compute_values=True)
+    if repn.nonlinear_expr is not None:
+        return None
+    obj.deactivate()
+    try:
+        info = LinearStandardFormCompiler().write(model, mixed_form=True, set_sense=None)
+    finally:
+        obj.activate()
+    cols = list(info.columns)
+    pos = {id(v): k for k, v in enumerate(cols)}
+    for v in list(repn.linear_vars) + [u for pair in repn.quadratic_vars for u in pair]:
+        if id(v) not in pos and not v.fixed:
+            pos[id(v)] = len(cols)
+            cols.append(v)
+    n = len(cols)
+    x = np.array([np.nan if v.value is None else float(v.value) for v in cols])
+    if not np.all(np.isfinite(x)):
+        return None
+    # objective f(x) = c'x + sum q_k x_a x_b + const, in minimisation form
+    grad = np.zeros(n)
+    for v, a in zip(repn.linear_vars, repn.linear_coefs):
+        grad[pos[id(v)]] += float(a)
+    value = float(repn.constant) + float(grad @ x)
+    for (u, w), q in zip(repn.quadratic_vars, repn.quadratic_coefs):
+        i, j = pos[id(u)], pos[id(w)]
+        q = float(q)
+        value += q * x[i] * x[j]
+        grad[i] += q * x[j]
+        grad[j] += q * x[i]
+    # rows: one per constraint, [lo, hi] (a ranged constraint comes as two rows of the compiler)
+    A = info.A.tocsr()
+    keep, lo, hi, y = [], [], [], []
+    first: dict[int, int] = {}
+    for r, (row, rhs) in enumerate(zip(info.rows, info.rhs)):
+        con, kind = row.constraint, row.bound_type
+        k = first.get(id(con))
+        if k is None:
+            first[id(con)] = k = len(keep)
+            keep.append(r)
+            lo.append(-np.inf)
+            hi.append(np.inf)
+            y.append(sigma * float(duals.get(con, 0.0) or 0.0))
+        if kind in (0, -1):
+            lo[k] = float(rhs)
+        if kind in (0, 1):
+            hi[k] = float(rhs)
+    A = A[keep, :] if keep else A[:0, :]
+    if A.shape[1] < n:
+        import scipy.sparse as sp
+
+        A = sp.hstack([A, sp.csr_matrix((A.shape[0], n - A.shape[1]))]).tocsr()
+    col_lo = np.array([-np.inf if v.lb is None else float(v.lb) for v in cols])
+    col_hi = np.array([np.inf if v.ub is None else float(v.ub) for v in cols])
+    return box_certificate(sigma * value, sigma * grad, A, np.array(lo), np.array(hi), col_lo, col_hi, x,
+                           np.array(y))
+
+
+def nonlinear_certificate(model: pyo.ConcreteModel, duals: dict[Any, float]) -> Any:
+    """The Lagrangian certificate of a convex NLP at the solver's multipliers (Pyomo's sign
+    convention), gradients by Pyomo's differentiation: see
+    :func:`coopt.solve.lagrangian.box_certificate` (``row_values`` form)."""
+    from coopt.solve.lagrangian import box_certificate
+
+    xs = _model_vars(model)
+    if not xs or any(v.value is None or v.is_integer() or v.is_binary() for v in xs):
+        return None
+    objs = list(model.component_data_objects(pyo.Objective, active=True))
+    if len(objs) != 1:
+        return None
+    obj = objs[0]
+    sigma = 1.0 if obj.sense == pyo.minimize else -1.0
+    x = np.array([float(v.value) for v in xs])
+    value = sigma * float(pyo.value(obj.expr))
+    grad = sigma * np.asarray(differentiate(obj.expr, wrt_list=xs, mode=Modes.reverse_numeric), float)
+    rows, g, lo, hi, y = [], [], [], [], []
+    for c in model.component_data_objects(pyo.Constraint, active=True, descend_into=True):
+        rows.append(np.asarray(differentiate(c.body, wrt_list=xs, mode=Modes.reverse_numeric), float))
+        g.append(float(pyo.value(c.body)))
+        lb, ub = pyo.value(c.lower), pyo.value(c.upper)
+        lo.append(-np.inf if lb is None else float(lb))
+        hi.append(np.inf if ub is None else float(ub))
+        y.append(sigma * float(duals.get(c, 0.0) or 0.0))
+    J = np.vstack(rows) if rows else np.zeros((0, len(xs)))
+    col_lo = np.array([-np.inf if v.lb is None else float(v.lb) for v in xs])
+    col_hi = np.array([np.inf if v.ub is None else float(v.ub) for v in xs])
+    if not (math.isfinite(value) and np.all(np.isfinite(grad)) and np.all(np.isfinite(J))):
+        return None
+    return box_certificate(value, grad, J, np.array(lo), np.array(hi), col_lo, col_hi, x, np.array(y),
+                           row_values=np.array(g))

@@ -1,8 +1,14 @@
-"""Solve a CVXPY problem with Clarabel, SCS, OSQP or HiGHS, and read back a uniform Result.
+"""Solve a CVXPY problem with Clarabel, SCS, ECOS, OSQP or HiGHS, and read back a uniform Result.
 
-The KKT residual is recomputed by coopt from CVXPY's expression gradients, with multipliers fitted
-by bounded least squares on the active set (as for Pyomo models), for problems whose constraints
-are (in)equalities of differentiable expressions; for other cones it is left to the duality gap.
+The problem is compiled once (``Problem.get_problem_data``), solved through CVXPY's own chain, and
+the solver's raw primal and dual vectors are kept: coopt computes from them, in the solver's own
+standard form, a Lagrangian lower bound, the dual residual and the primal residual
+(:mod:`coopt.solve.lagrangian`). The objective is re-evaluated at the returned point, the gap is the
+distance between that objective and the computed bound -- never the solver's claim -- and the status
+follows :func:`coopt.solve.status.certify`. The KKT residual is the dual residual of that certificate
+(the gradient of the Lagrangian at the returned point, multipliers moved into the dual cone); when no
+certificate can be made it is recomputed from CVXPY's expression gradients with least-squares
+multipliers (as for Pyomo models), and there is no bound.
 """
 
 from __future__ import annotations
@@ -13,8 +19,11 @@ from typing import Any
 import numpy as np
 from scipy.optimize import lsq_linear
 
+from coopt.solve.lagrangian import ConicCertificate, box_certificate, conic_certificate
+from coopt.solve.output import quiet_solver
 from coopt.solve.registry import SolverSpec
-from coopt.solve.result import Result, Status, relative_gap
+from coopt.solve.result import Result, Status
+from coopt.solve.status import Tolerances, certify
 
 _CVXPY_NAME = {"clarabel": "CLARABEL", "scs": "SCS", "ecos": "ECOS", "osqp": "OSQP", "highs-cvxpy": "HIGHS"}
 
@@ -69,19 +78,24 @@ def _status(cvx_status: str) -> Status:
 
 
 def solve_cvxpy(problem: Any, spec: SolverSpec, problem_class: str, opts: dict[str, Any], name: str = "") -> Result:
-    """Solve a CVXPY ``problem`` with ``spec``; fill objective, residuals and gap."""
+    """Solve a CVXPY ``problem`` with ``spec``; fill objective, computed bound, gap and residuals."""
     import cvxpy as cp
 
     t0 = time.perf_counter()
+    solver_name = _CVXPY_NAME[spec.name]
+    kwargs = _solver_kwargs(spec.name, opts)
     try:
-        problem.solve(solver=_CVXPY_NAME[spec.name], **_solver_kwargs(spec.name, opts))
+        with quiet_solver():
+            data, chain, inverse = problem.get_problem_data(solver_name, solver_opts=kwargs)
+            raw = chain.solve_via_data(problem, data, True, False, kwargs)  # warm start, as Problem.solve
+            problem.unpack_results(raw, chain, inverse)
         status = _status(problem.status)
     except cp.error.SolverError as err:
         return Result(problem=name, status=Status.NUMERICAL_ERROR, solver=spec.name,
                       wall_time=time.perf_counter() - t0, messages=[f"{spec.name}: {str(err)[:200]}"])
     except Exception as err:
         return Result(problem=name, status=Status.ERROR, solver=spec.name, wall_time=time.perf_counter() - t0,
-                      messages=[f"{spec.name} failed: {type(err).__name__}: {str(err).splitlines()[0][:200]}"])
+                      messages=[f"{spec.name} failed: {type(err).__name__}: {_first_line(err)}"])
     wall = time.perf_counter() - t0
     stats = problem.solver_stats
     version = str(getattr(stats, "solver_version", "") or "")
@@ -93,18 +107,93 @@ def solve_cvxpy(problem: Any, spec: SolverSpec, problem_class: str, opts: dict[s
         except Exception:
             version = ""
     res = Result(problem=name, status=status, solver=spec.name, solver_version=version, wall_time=wall)
-    if status.has_solution:
-        res.objective = float(problem.value)
-        res.values = {v.name(): _val(v.value) for v in problem.variables()}
-        res.duals = {f"constraint_{k}": _val(c.dual_value) for k, c in enumerate(problem.constraints)
-                     if c.dual_value is not None}
-        res.primal_residual = float(max((np.max(np.atleast_1d(c.violation())) for c in problem.constraints),
-                                        default=0.0))
+    if not status.has_solution:
+        return res
+    res.objective = _objective(problem)
+    res.sense = "max" if isinstance(problem.objective, cp.Maximize) else "min"
+    res.values = {v.name(): _val(v.value) for v in problem.variables()}
+    res.duals = {f"constraint_{k}": _val(c.dual_value) for k, c in enumerate(problem.constraints)
+                 if c.dual_value is not None}
+    res.primal_residual = float(max((np.max(np.atleast_1d(c.violation())) for c in problem.constraints),
+                                    default=0.0))
+    scale = 1.0
+    cert = None
+    try:
+        cert = standard_form_certificate(spec.name, chain, data, raw, inverse)
+    except Exception as err:  # an unexpected solver output: no bound rather than a made-up one
+        res.messages.append(f"dual bound not computed: {type(err).__name__}: {_first_line(err)}")
+    if cert is not None:
+        maximize = isinstance(problem.objective, cp.Maximize)
+        res.bound = -cert.bound if maximize else cert.bound
+        res.gap = cert.gap(-res.objective if maximize else res.objective)
+        res.kkt_residual = cert.dual_residual
+        res.primal_residual = max(res.primal_residual, cert.primal_residual)
+        scale = cert.primal_scale
+    else:
         res.kkt_residual = kkt_residual_cvxpy(problem)
-        if problem_class in ("LP", "QP", "SOCP", "CONE", "NLP"):
-            res.bound = res.objective  # interior-point/ADMM duality gap closed to the solver tolerance
-            res.gap = relative_gap(res.objective, res.bound)
-    return res
+    if problem_class not in spec.global_for:
+        return res
+    return certify(res, Tolerances.from_options(opts), primal_scale=scale)
+
+
+def _first_line(err: BaseException) -> str:
+    lines = str(err).splitlines()
+    return (lines[0] if lines else "")[:200]
+
+
+def _objective(problem: Any) -> float:
+    """The objective re-evaluated at the returned point (not the solver's reported value)."""
+    v = problem.objective.value
+    try:
+        f = float(np.asarray(v, dtype=float).reshape(-1)[0])
+    except (TypeError, ValueError, IndexError):
+        f = float("nan")
+    return f if np.isfinite(f) else float(problem.value)
+
+
+def standard_form_certificate(solver: str, chain: Any, data: dict, raw: Any, inverse: Any
+                              ) -> ConicCertificate | None:
+    """The Lagrangian certificate of :mod:`coopt.solve.lagrangian` in the solver's own standard form
+    (for a maximisation: of the flipped, minimised problem)."""
+    offset = float(inverse[-1]["offset"])
+    if solver in ("clarabel", "scs", "ecos"):
+        c, dims, P = data["c"], data["dims"], data.get("P")
+        if solver == "ecos":
+            A_eq = data.get("A")
+            if A_eq is not None and A_eq.shape[0] > 0:
+                import scipy.sparse as sp
+
+                A = sp.vstack([A_eq, data["G"]]).tocsc()
+                b = np.concatenate([data["b"], data["h"]])
+                y = np.concatenate([np.asarray(raw["y"]), np.asarray(raw["z"])])
+            else:
+                A, b, y = data["G"], data["h"], np.asarray(raw["z"])
+            x = raw["x"]
+        elif solver == "scs":
+            A, b, x, y = data["A"], data["b"], raw["x"], raw["y"]
+        else:
+            A, b, x, y = data["A"], data["b"], np.asarray(raw.x), np.asarray(raw.z)
+        order = tuple(getattr(chain.solver, "EXP_CONE_ORDER", None) or (0, 1, 2))
+        return conic_certificate(c, A, b, dims, x, y, P, offset, order)
+    # QP form (OSQP, HiGHS): min 1/2 x'Px + q'x s.t. l <= [A; F] x <= u (and column bounds for HiGHS)
+    A, lo, hi, P, q = data["Ax"], np.asarray(data["l"], float), np.asarray(data["u"], float), data["P"], data["q"]
+    n = A.shape[1]
+    if solver == "osqp":
+        x, y = np.asarray(raw.x, float), -np.asarray(raw.y, float)  # OSQP: Px + q + A'y = 0
+        col_lo, col_hi = np.full(n, -np.inf), np.full(n, np.inf)
+    else:
+        sol = raw["solution"]
+        x, y = np.asarray(sol.col_value, float), np.asarray(sol.row_dual, float)  # HiGHS: grad = A'y + z
+        lb, ub = data.get("lower_bounds"), data.get("upper_bounds")
+        col_lo = np.full(n, -np.inf) if lb is None else np.asarray(lb, float)
+        col_hi = np.full(n, np.inf) if ub is None else np.asarray(ub, float)
+    lo = np.where(lo <= -1e20, -np.inf, lo)
+    hi = np.where(hi >= 1e20, np.inf, hi)
+    col_lo = np.where(col_lo <= -1e20, -np.inf, col_lo)
+    col_hi = np.where(col_hi >= 1e20, np.inf, col_hi)
+    Px = P @ x
+    value = float(q @ x + 0.5 * x @ Px) + offset
+    return box_certificate(value, Px + q, A, lo, hi, col_lo, col_hi, x, y)
 
 
 def _val(x: Any) -> Any:

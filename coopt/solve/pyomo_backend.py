@@ -1,31 +1,50 @@
-"""Solve a Pyomo model with HiGHS, Ipopt (cyipopt) or SCIP, and read back a uniform Result."""
+"""Solve a Pyomo model with HiGHS, Ipopt (cyipopt) or SCIP, and read back a uniform Result.
+
+After every solve coopt re-evaluates the objective at the returned point and recomputes its own
+certificate, and the status follows it (:func:`coopt.solve.status.certify`):
+
+* LP/QP with HiGHS: primal residual, dual residual and a Lagrangian bound from HiGHS's duals, read
+  from Pyomo's sparse standard form (:func:`coopt.solve.certificate.linear_certificate`);
+* convex NLP with Ipopt: the same Lagrangian bound at Ipopt's multipliers, with gradients by Pyomo's
+  differentiation (:func:`coopt.solve.certificate.nonlinear_certificate`); non-convex (local) solves:
+  the least-squares KKT residual on the active set;
+* SCIP: its bound, the gap recomputed from the re-evaluated objective, the primal residual of the
+  (Ipopt-refined) point; at a time limit the incumbent and the bound are kept.
+
+Solver output never reaches stdout (:mod:`coopt.solve.output`).
+"""
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 from typing import Any
 
 import pyomo.environ as pyo
 
-from coopt.solve.certificate import kkt_residual, primal_residual
+from coopt.solve.certificate import (
+    kkt_residual,
+    linear_certificate,
+    nonlinear_certificate,
+    primal_residual,
+    primal_scale,
+)
+from coopt.solve.output import quiet_solver, route_pyomo_logs
 from coopt.solve.registry import SolverSpec
 from coopt.solve.result import Result, Status, relative_gap
+from coopt.solve.status import Tolerances, certify
+
+route_pyomo_logs()
+
+CONVEX = ("LP", "QP", "NLP", "SOCP", "CONE")
 
 
-class _DropBoundWarnings(logging.Filter):
-    """Ipopt stops up to its bound_relax_factor (1e-8) outside variable bounds; Pyomo then warns
-    (W1002) once per variable when loading the point. coopt reports the primal residual instead."""
+def contrib_status(tc: Any, ss: Any) -> Status:
+    """coopt's :class:`Status` of a ``pyomo.contrib.solver`` termination condition and solution status.
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "W1002" not in record.getMessage()
-
-
-logging.getLogger("pyomo.core").addFilter(_DropBoundWarnings())
-
-
-def _new_api_status(tc: Any, ss: Any) -> Status:
+    The one status table of the Pyomo backends (``coopt.solve.persistent`` maps HiGHS's own model
+    status onto Pyomo's termination conditions and then through this function).
+    """
     from pyomo.contrib.solver.common.results import SolutionStatus
     from pyomo.contrib.solver.common.results import TerminationCondition as TC
 
@@ -48,6 +67,19 @@ def _solve_new_api(model: pyo.ConcreteModel, name: str, opts: dict[str, Any]) ->
     from pyomo.contrib.solver.common.factory import SolverFactory as NewFactory
 
     solver = NewFactory("highs" if name == "highs" else "scip_direct")
+    kw = contrib_options(name, opts)
+    with quiet_solver():
+        res = solver.solve(model, **kw)
+    status = contrib_status(res.termination_condition, res.solution_status)
+    if status.has_solution or _has_incumbent(res):  # at a limit: the incumbent, with the bound
+        res.solution_loader.load_vars()
+    version = ".".join(map(str, solver.version() or ()))
+    return status, res, version
+
+
+def contrib_options(name: str, opts: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments of a ``pyomo.contrib.solver`` solve() for coopt's common options ``opts``
+    (time_limit, gap, tol, max_iter) and coopt's defaults for HiGHS (``name="highs"``) or SCIP (``"scip"``)."""
     kw: dict[str, Any] = {"load_solutions": False, "raise_exception_on_nonoptimal_result": False}
     solver_options: dict[str, Any] = {}
     if opts.get("time_limit") is not None:
@@ -59,19 +91,27 @@ def _solve_new_api(model: pyo.ConcreteModel, name: str, opts: dict[str, Any]) ->
         # (rank-deficient) objectives by ~1e-6 relative, so keep it far below the tolerance.
         solver_options.update(primal_feasibility_tolerance=tol, dual_feasibility_tolerance=tol,
                               qp_regularization_value=1e-12)
-    else:  # SCIP: a tight gap; feasibility at SCIP's default unless asked (below ~1e-8 it floods its log
-        # with "cannot set feasibility tolerance without GMP"); continuous incumbents are refined below
-        kw["rel_gap"] = opts.get("gap") if opts.get("gap") is not None else 1e-9
+        if opts.get("max_iter") is not None:  # HiGHS counts simplex (LP) and active-set (QP) iterations
+            solver_options.update(simplex_iteration_limit=int(opts["max_iter"]),
+                                  qp_iteration_limit=int(opts["max_iter"]))
+    else:  # SCIP: a tight gap, and feasibility 1e-7 unless asked (below ~1e-8 it floods its log with
+        # "cannot set feasibility tolerance without GMP"). At SCIP's default 1e-6 its incumbent may
+        # violate a constraint by 1e-6 and its bound overshoot the optimum by as much (relative
+        # 3e-6 on itinfra.het_coordinator): too loose for a 1e-6 gap. Continuous incumbents are refined.
+        # rel_gap 1e-7 (10x below coopt's certified 1e-6): spatial branch and bound on non-convex
+        # models closes 1e-9 only slowly (vaccine games stopped at time limits 1e-8 from optimal)
+        kw["rel_gap"] = opts.get("gap") if opts.get("gap") is not None else 1e-7
         solver_options["display/verblevel"] = 0
-        if opts.get("tol") is not None:
-            solver_options["numerics/feastol"] = max(float(opts["tol"]), 1e-8)
+        solver_options["numerics/feastol"] = max(float(opts["tol"]), 1e-8) if opts.get("tol") is not None else 1e-7
     kw["solver_options"] = solver_options
-    res = solver.solve(model, **kw)
-    status = _new_api_status(res.termination_condition, res.solution_status)
-    if status.has_solution:
-        res.solution_loader.load_vars()
-    version = ".".join(map(str, solver.version() or ()))
-    return status, res, version
+    return kw
+
+
+def _has_incumbent(res: Any) -> bool:
+    """A feasible point exists although the solve stopped early (a time or iteration limit)."""
+    from pyomo.contrib.solver.common.results import SolutionStatus
+
+    return res.solution_status in (SolutionStatus.feasible, SolutionStatus.optimal)
 
 
 def _legacy_ipopt_status(tc: Any) -> Status:
@@ -90,6 +130,14 @@ def _legacy_ipopt_status(tc: Any) -> Status:
     return table.get(tc, Status.ERROR)
 
 
+class _IpoptStopped(Exception):
+    """Ipopt ended in a way Pyomo's cyipopt interface cannot read (it raises instead)."""
+
+    def __init__(self, status: Status, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def _solve_ipopt(model: pyo.ConcreteModel, opts: dict[str, Any]) -> tuple[Status, Any, str]:
     import cyipopt
 
@@ -99,9 +147,21 @@ def _solve_ipopt(model: pyo.ConcreteModel, opts: dict[str, Any]) -> tuple[Status
         ip_opts["max_wall_time"] = float(opts["time_limit"])
     if opts.get("max_iter") is not None:
         ip_opts["max_iter"] = int(opts["max_iter"])
+    ip_opts.update(opts.get("ipopt_options") or {})
     if model.component("dual") is None:
         model.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
-    res = solver.solve(model, tee=False, options=ip_opts)
+    t0 = time.perf_counter()
+    try:
+        with quiet_solver():
+            res = solver.solve(model, tee=False, options=ip_opts)
+    except KeyError as err:
+        # cyipopt names Ipopt's Maximum_WallTime_Exceeded (Ipopt >= 3.14) "Unknown status", which
+        # Pyomo cannot map: the solve stopped at its time limit, and the point is lost
+        limit = opts.get("time_limit")
+        if "Unknown status" in str(err) and limit is not None and time.perf_counter() - t0 >= 0.5 * float(limit):
+            raise _IpoptStopped(Status.TIME_LIMIT,
+                                f"ipopt stopped at its time limit ({float(limit):g} s); no point returned") from None
+        raise _IpoptStopped(Status.ERROR, f"ipopt ended with a status Pyomo cannot read: {err}") from None
     status = _legacy_ipopt_status(res.solver.termination_condition)
     version = ".".join(map(str, cyipopt.IPOPT_VERSION))
     return status, res, version
@@ -110,57 +170,114 @@ def _solve_ipopt(model: pyo.ConcreteModel, opts: dict[str, Any]) -> tuple[Status
 def solve_pyomo(
     model: pyo.ConcreteModel, spec: SolverSpec, problem_class: str, opts: dict[str, Any]
 ) -> Result:
-    """Solve ``model`` with the Pyomo solver ``spec``; fill objective, bound, gap and residuals."""
+    """Solve ``model`` with the Pyomo solver ``spec``; objective, bound, gap, residuals and the status
+    they certify."""
     t0 = time.perf_counter()
     bound = None
+    messages: list[str] = []
     try:
         if spec.name == "ipopt":
             status, res, version = _solve_ipopt(model, opts)
+            if status != Status.OPTIMAL:
+                messages.append(f"ipopt: {_ipopt_message(res)}")
         else:
             status, res, version = _solve_new_api(model, spec.name, opts)
             ob = getattr(res, "objective_bound", None)
             bound = float(ob) if ob is not None and math.isfinite(float(ob)) else None
+    except _IpoptStopped as stop:
+        return Result(problem=model.name, status=stop.status, solver=spec.name,
+                      wall_time=time.perf_counter() - t0, messages=[str(stop)])
     except Exception as err:  # a solver crash must not become a user's traceback
         return Result(
             problem=model.name, status=Status.ERROR, solver=spec.name, wall_time=time.perf_counter() - t0,
-            messages=[f"{spec.name} failed: {type(err).__name__}: {str(err).splitlines()[0][:200]}"],
+            messages=[f"{spec.name} failed: {type(err).__name__}: {_first_line(err)}"],
         )
-    messages: list[str] = []
-    if spec.name == "scip" and status.has_solution and not _has_integers(model):
-        messages += _polish_with_ipopt(model, opts)
+    loaded = status.has_solution or (spec.name != "ipopt" and _has_incumbent(res))
+    if spec.name == "scip" and loaded and not _has_integers(model):
+        messages += _polish_with_ipopt(model, opts, bound)
     wall = time.perf_counter() - t0
     if status == Status.OPTIMAL and problem_class not in spec.global_for:
         status = Status.LOCALLY_OPTIMAL
     result = Result(problem=model.name, status=status, solver=spec.name, solver_version=version, wall_time=wall,
                     messages=messages)
-    if status.has_solution:
-        obj = next(model.component_data_objects(pyo.Objective, active=True))
-        result.objective = float(pyo.value(obj))
-        result.values = read_values(model)
-        result.duals = _read_duals(model, res, spec.name)
+    if not loaded:
+        return result
+    if status == Status.TIME_LIMIT:
+        result.messages.append(f"{spec.name} stopped at its time limit: incumbent and bound as found")
+    obj = next(model.component_data_objects(pyo.Objective, active=True))
+    result.sense = "min" if obj.sense == pyo.minimize else "max"
+    result.objective = float(pyo.value(obj))  # re-evaluated at the (refined) point
+    result.values = read_values(model)
+    result.duals = _read_duals(model, res, spec.name)
+    cert = None
+    if spec.name in ("highs", "ipopt") and problem_class in CONVEX and not _has_integers(model):
+        cert = _certificate(model, res, spec.name, result)
+        bound = None  # HiGHS's own "bound" of a continuous model is its claim: only a computed one counts
+    sigma = 1.0 if obj.sense == pyo.minimize else -1.0
+    if cert is not None:  # convex with the solver's duals: the Lagrangian certificate
+        bound = sigma * cert.bound
+        result.primal_residual = cert.primal_residual
+        result.kkt_residual = cert.dual_residual
+        scale = cert.primal_scale
+    else:
         result.primal_residual = primal_residual(model)
+        scale = primal_scale(model)
         try:
             result.kkt_residual = kkt_residual(model)
         except Exception as err:  # e.g. a non-differentiable Expr_if: no KKT certificate, say why
             result.messages.append(f"KKT residual not computed: {type(err).__name__}")
-        if bound is None and status == Status.OPTIMAL and problem_class in ("LP", "QP", "NLP", "SOCP", "CONE"):
-            # convex: a KKT point is globally optimal; the bound is the certified objective itself
-            bound = result.objective if (result.kkt_residual or 0.0) <= 1e-6 else None
-        result.bound = bound
-        result.gap = relative_gap(result.objective, bound)
+    result.bound = bound
+    result.gap = cert.gap(sigma * result.objective) if cert is not None else relative_gap(result.objective, bound)
+    if result.status in (Status.OPTIMAL, Status.LOCALLY_OPTIMAL):
+        # a global solver's claim rests on its bound and a feasible point; a local one on the KKT residual
+        certify(result, Tolerances.from_options(opts), primal_scale=scale,
+                need_bound=result.status == Status.OPTIMAL, check_kkt=spec.name != "scip")
     return result
+
+
+def _certificate(model: pyo.ConcreteModel, res: Any, solver: str, result: Result) -> Any:
+    """Lagrangian certificate of a convex model from the solver's duals (None if it cannot be made)."""
+    try:
+        duals = _raw_duals(model, res, solver)
+        if duals is None:
+            return None
+        if solver == "ipopt":  # Ipopt's multipliers of min sigma f: d objective / d rhs = -sigma lambda
+            obj = next(model.component_data_objects(pyo.Objective, active=True))
+            sigma = 1.0 if obj.sense == pyo.minimize else -1.0
+            duals = {c: -sigma * float(v) for c, v in duals.items()}
+        cert = linear_certificate(model, duals)
+        if cert is None and solver == "ipopt":
+            cert = nonlinear_certificate(model, duals)
+        return cert
+    except Exception as err:  # no bound rather than a made-up one
+        result.messages.append(f"dual bound not computed: {type(err).__name__}: {_first_line(err)}")
+        return None
+
+
+def _ipopt_message(res: Any) -> str:
+    msg = getattr(res.solver, "message", None) or str(res.solver.termination_condition)
+    if isinstance(msg, bytes):
+        msg = msg.decode(errors="replace")
+    return str(msg).strip() or "no message"
+
+
+def _first_line(err: BaseException) -> str:
+    lines = str(err).splitlines()
+    return (lines[0] if lines else "")[:200]
 
 
 def _has_integers(model: pyo.ConcreteModel) -> bool:
     return any(v.is_integer() or v.is_binary() for v in model.component_data_objects(pyo.Var, active=True))
 
 
-def _polish_with_ipopt(model: pyo.ConcreteModel, opts: dict[str, Any]) -> list[str]:
+def _polish_with_ipopt(model: pyo.ConcreteModel, opts: dict[str, Any], bound: float | None) -> list[str]:
     """Refine SCIP's incumbent of a continuous model by a local Ipopt solve started from it.
 
     SCIP proves the global bound, but its incumbent is only accurate to its feasibility tolerance
-    (about 1e-6 in the variables for flat objectives). The refined point is kept only if it is
-    feasible and its objective is at least as good; the bound stays SCIP's.
+    (1e-6 relative): an incumbent that violates a constraint by that much can look better than the
+    optimum. The refined point (Ipopt from SCIP's point, bounds honoured exactly) replaces it when it
+    is feasible and either at least as good, or -- if SCIP's point is infeasible -- within the
+    tolerance of SCIP's bound. The bound stays SCIP's; the gap is recomputed from the objective.
     """
     from coopt.solve.registry import SOLVERS
 
@@ -169,20 +286,21 @@ def _polish_with_ipopt(model: pyo.ConcreteModel, opts: dict[str, Any]) -> list[s
     obj = next(model.component_data_objects(pyo.Objective, active=True))
     xs = [v for v in model.component_data_objects(pyo.Var, active=True) if not v.fixed]
     before = [v.value for v in xs]
+    if any(x is None for x in before):
+        return []
     f0 = pyo.value(obj)
     scip_feasible = primal_residual(model) <= 1e-9
     maximize = obj.sense == pyo.maximize
+    tol = Tolerances.from_options(opts)
     try:
-        status, _, _ = _solve_ipopt(model, {"tol": 1e-10})
+        status, _, _ = _solve_ipopt(model, {"tol": 1e-10, "ipopt_options": {"bound_relax_factor": 0.0}})
         f1 = pyo.value(obj)
         slack = 1e-12 * (1 + abs(f0))
         not_worse = f1 >= f0 - slack if maximize else f1 <= f0 + slack
-        # SCIP's point may violate constraints by its tolerance and so look slightly better than
-        # the optimum: then accept the feasible refined point if it has the same value to 1e-6
-        same = abs(f1 - f0) <= 1e-6 * (1 + abs(f0))
-        # Ipopt relaxes bounds by 1e-8 (bound_relax_factor); SCIP's own feasibility tolerance is 1e-6
-        feasible = primal_residual(model) <= 1e-7
-        if status == Status.OPTIMAL and feasible and (not_worse or (same and not scip_feasible)):
+        feasible = primal_residual(model) <= 1e-9 * max(1.0, primal_scale(model))
+        near_bound = bound is not None and (relative_gap(f1, bound) or 0.0) <= tol.gap and \
+            (f1 <= bound + slack if maximize else f1 >= bound - slack)
+        if status == Status.OPTIMAL and feasible and (not_worse or (not scip_feasible and near_bound)):
             return ["SCIP's incumbent refined by a local Ipopt solve started from it (bound: SCIP's)"]
     except Exception:  # keep SCIP's point whatever goes wrong in the refinement
         pass
@@ -191,17 +309,22 @@ def _polish_with_ipopt(model: pyo.ConcreteModel, opts: dict[str, Any]) -> list[s
     return []
 
 
-def _read_duals(model: pyo.ConcreteModel, res: Any, solver: str) -> dict[str, Any]:
-    """Constraint duals as the solver reports them (each solver's own sign convention)."""
-    raw: dict[Any, float] = {}
+def _raw_duals(model: pyo.ConcreteModel, res: Any, solver: str) -> Any:
+    """The solver's constraint duals keyed by constraint (Pyomo's sign convention), or None."""
     try:
         if solver == "ipopt":
             suffix = model.component("dual")
-            raw = dict(suffix.items()) if suffix is not None else {}
-        elif solver == "highs":
-            raw = res.solution_loader.get_duals()
+            return dict(suffix.items()) if suffix is not None else None
+        if solver == "highs":
+            return res.solution_loader.get_duals()
     except Exception:  # MILPs and some solvers give no duals
-        return {}
+        return None
+    return None
+
+
+def _read_duals(model: pyo.ConcreteModel, res: Any, solver: str) -> dict[str, Any]:
+    """Constraint duals as the solver reports them (each solver's own sign convention)."""
+    raw = _raw_duals(model, res, solver) or {}
     out: dict[str, Any] = {}
     for con, val in raw.items():
         parent = con.parent_component()

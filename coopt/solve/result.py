@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import math
+import time
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from enum import Enum, StrEnum
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from coopt.errors import TimeLimitReached  # noqa: F401 (one class: raised by Deadline.check and check_deadline)
 
 
 class Status(StrEnum):
@@ -85,6 +89,7 @@ class Result:
     wall_time: float = 0.0
     instance_hash: str = ""
     messages: list[str] = field(default_factory=list)
+    sense: str = ""  # "max" or "min" when known (cross-checks of bounds); not part of the JSON
 
     @property
     def ok(self) -> bool:
@@ -152,3 +157,134 @@ def relative_gap(objective: float | None, bound: float | None) -> float | None:
     if objective is None or bound is None or not (math.isfinite(objective) and math.isfinite(bound)):
         return None
     return abs(objective - bound) / max(1.0, abs(objective))
+
+
+# ---- the vocabulary of certificates (what formulations and games may read and apply) ------------
+# The rules that judge a claim (coopt.solve.status.certify) live in coopt.solve.status; these are
+# the thresholds, the status order and the small helpers every layer above the data may use.
+
+FEAS_FLOOR = 1e-6  # primal residual, relative to max(1, |b|): SCIP's default feasibility tolerance
+KKT_FLOOR = 1e-6  # KKT residual (already relative to max(1, |grad f|))
+GAP_FLOOR = 1e-6  # relative gap between the objective and the proven bound
+CLOSED_FORM_FLOOR = 1e-6  # relative distance of the objective from a closed form (values: sqrt of the gap)
+
+# how bad each status is, for composed problems (the worst sub-solve wins)
+_RANK = {
+    Status.OPTIMAL: 0, Status.LOCALLY_OPTIMAL: 1, Status.FEASIBLE: 2, Status.ITERATION_LIMIT: 3,
+    Status.TIME_LIMIT: 4, Status.INFEASIBLE_OR_UNBOUNDED: 5, Status.UNBOUNDED: 5, Status.INFEASIBLE: 5,
+    Status.NUMERICAL_ERROR: 6, Status.ERROR: 7,
+}
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """The thresholds a certificate is judged by (``tol``/``gap`` as the user asked, floored)."""
+
+    feas: float = FEAS_FLOOR
+    kkt: float = KKT_FLOOR
+    gap: float = GAP_FLOOR
+    closed_form: float = CLOSED_FORM_FLOOR
+
+    @classmethod
+    def from_options(cls, opts: Mapping[str, Any] | None) -> Tolerances:
+        """From the common solver options: ``tol`` loosens feasibility, KKT, gap and closed-form
+        checks alike; ``gap`` loosens the gap check."""
+        opts = opts or {}
+        tol = _positive(opts.get("tol"))
+        gap = _positive(opts.get("gap"))
+        t = max(tol or 0.0, 0.0)
+        return cls(feas=max(FEAS_FLOOR, t), kkt=max(KKT_FLOOR, t), gap=max(GAP_FLOOR, t, gap or 0.0),
+                   closed_form=max(CLOSED_FORM_FLOOR, t))
+
+
+def _positive(x: Any) -> float | None:
+    try:
+        f = float(x)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) and f > 0 else None
+
+
+def worst(statuses: Iterable[Status]) -> Status:
+    """The worst of several statuses (OPTIMAL for none): what a composed problem reports."""
+    out = Status.OPTIMAL
+    for s in statuses:
+        if _RANK.get(Status(s), 7) > _RANK[out]:
+            out = Status(s)
+    return out
+
+
+def downgrade(result: Result, why: str, feasible: bool = True) -> None:
+    """Withdraw an optimality claim: ``feasible`` (or ``numerical_error`` for an infeasible point)."""
+    if result.status in (Status.OPTIMAL, Status.LOCALLY_OPTIMAL):
+        result.status = Status.FEASIBLE if feasible else Status.NUMERICAL_ERROR
+    result.messages.append(why)
+
+
+def check_bound(result: Result, known_feasible: float | Iterable[float | None] | None, maximize: bool,
+                source: str = "a known feasible point", rel_tol: float = 1e-9) -> bool:
+    """Is ``result.bound`` consistent with feasible objective values known from elsewhere?
+
+    For a maximisation the bound must be >= every known feasible value (<= for a minimisation),
+    up to ``rel_tol``; the result's own objective must not beat the bound either. A bound that fails
+    is a failed certificate: the status becomes ``feasible`` (or stays worse), the bound and gap are
+    dropped, and a message names the value that refutes it. Returns True when the bound holds.
+    """
+    if result.bound is None:
+        return True
+    vals: list[float] = []
+    if known_feasible is not None:
+        vals = [float(known_feasible)] if isinstance(known_feasible, int | float) else \
+            [float(v) for v in known_feasible if v is not None]
+    if result.objective is not None and result.status.has_solution:
+        vals.append(float(result.objective))
+    b = float(result.bound)
+    for v in vals:
+        if not math.isfinite(v):
+            continue
+        slack = rel_tol * max(1.0, abs(v))
+        if (maximize and b < v - slack) or (not maximize and b > v + slack):
+            result.messages.append(f"failed certificate: bound {b:.10g} is {'below' if maximize else 'above'} "
+                                   f"{source} {v:.10g}")
+            if result.status == Status.OPTIMAL:
+                result.status = Status.FEASIBLE
+            result.bound = None
+            result.gap = None
+            return False
+    return True
+
+
+@dataclass
+class Deadline:
+    """One time limit shared by the many solves of a composed problem (None: no limit)."""
+
+    limit: float | None
+    start: float = field(default_factory=time.perf_counter)
+
+    @classmethod
+    def from_options(cls, opts: Mapping[str, Any] | None) -> Deadline:
+        return cls(_positive((opts or {}).get("time_limit")))
+
+    @property
+    def remaining(self) -> float | None:
+        if self.limit is None:
+            return None
+        return self.limit - (time.perf_counter() - self.start)
+
+    @property
+    def expired(self) -> bool:
+        r = self.remaining
+        return r is not None and r <= 0
+
+    def check(self, what: str = "") -> None:
+        """Raise :class:`TimeLimitReached` once the limit has passed."""
+        if self.expired:
+            raise TimeLimitReached(f"time limit of {self.limit:g} s reached" + (f" ({what})" if what else ""))
+
+    def options(self, opts: Mapping[str, Any] | None) -> dict[str, Any]:
+        """Solver options with the time limit replaced by what is left of it."""
+        out = dict(opts or {})
+        r = self.remaining
+        if r is not None:
+            out["time_limit"] = max(r, 1e-3)
+        return out

@@ -48,10 +48,10 @@ def test_user_file_and_overrides(tmp_path):
         ("beta: 1.5", "field 'beta' = 1.5"),
         ("alpha: 1.0", "0 < alpha < 1"),
         ("alpha: 0", "field 'alpha' = 0"),
-        ("n: 1", "n >= 2"),
+        ("n: 1", "2 <= n <= 1000"),
         ("n: 2.5", "field 'n' = 2.5"),
         ("p: 0", "field 'p' = 0"),
-        ("gamma: -1", "gamma >= 0"),
+        ("gamma: -1", "0 <= gamma <= 1e6"),
         ("colour: red", "unknown field 'colour'"),
     ],
 )

@@ -3,8 +3,9 @@
 A table of more than ``ROWS_ABOVE`` agents -- a CSV file, an inline list of ``{name, c}`` rows, or
 :func:`coopt.data.dpshare.from_costs` -- is checked in one vectorised pass with the rules of
 :class:`~coopt.data.dpshare.schema.Player`: every cost ``c`` a real number (not a boolean), finite,
-> 0 and inside the field's declared bounds; every name a non-empty string (numbers become their
-text, as in the row path); names unique; at least 2 agents. The instance then holds a
+within SCALE_MIN <= c <= SCALE_MAX; every name a name of :data:`coopt.data.base.Name` (text, or a
+finite number taken as its text; stripped, non-empty, no control character, at most MAX_NAME_CHARS
+characters); names unique; at least 2 agents. The instance then holds a
 :class:`PlayerColumns`, a read-only tuple-like view of the two arrays (``len``, indexing and
 iteration give :class:`Player` objects, built only when asked for).
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -72,37 +74,30 @@ class PlayerColumns(Sequence):
         return [{"name": nm, "c": c} for nm, c in zip(self._names, self.c.tolist())]
 
 
-def _bounds(field: str) -> tuple[float, bool, float, bool]:
-    """(lower, strict, upper, strict) declared on Player.<field> (annotated-types metadata), beyond c > 0."""
-    from coopt.data.dpshare.schema import Player
-
-    lo, lo_strict, hi, hi_strict = 0.0, True, math.inf, False
-    for m in Player.model_fields[field].metadata:
-        for attr, strict, is_lo in (("gt", True, True), ("ge", False, True), ("lt", True, False),
-                                    ("le", False, False)):
-            v = getattr(m, attr, None)
-            if v is None:
-                continue
-            if is_lo and (v > lo or (v == lo and strict)):
-                lo, lo_strict = float(v), strict
-            if not is_lo and (v < hi or (v == hi and strict)):
-                hi, hi_strict = float(v), strict
-    return lo, lo_strict, hi, hi_strict
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")  # as coopt.data.base's names
 
 
 def _names(values: Sequence[Any]) -> tuple[str, ...] | None:
-    """Unique non-empty names as the row path reads them (numbers -> text), or None (row path)."""
+    """The names when every one is as the row path leaves it (text, or a finite number taken as its
+    text; already stripped, non-empty, no control character, at most MAX_NAME_CHARS) and unique;
+    else None (the row path decides and reports)."""
+    from coopt.data.base import MAX_NAME_CHARS
+
     kinds = set(map(type, values))
     if kinds == {str}:
         out = tuple(values)
-    elif all(k is str or (issubclass(k, numbers.Real) and not issubclass(k, bool | np.bool_)) for k in kinds):
+    elif kinds <= {str, int, float}:  # exactly these (the row path refuses numpy scalars and booleans)
         if any(not isinstance(v, str) and not math.isfinite(float(v)) for v in values):
-            return None  # an empty CSV cell (NaN): the row path names it
+            return None
         out = tuple(v if isinstance(v, str) else str(v) for v in values)
     else:
         return None
-    if any(map(str.isspace, out)) or len(set(out)) != len(out) or "" in out:
-        return None  # blank, duplicate or empty names: the row path reports them
+    if not out or list(map(str.strip, out)) != list(out) or "" in out:
+        return None  # names the row path would strip, or empty ones
+    if max(map(len, out)) > MAX_NAME_CHARS or _CONTROL.search("".join(out)):
+        return None
+    if len(set(out)) != len(out):
+        return None  # duplicates: the row path names them
     return out
 
 
@@ -115,10 +110,10 @@ def columns(names: Sequence[Any], costs: Any, generated_names: bool = False) -> 
         return None
     if c.dtype.kind not in "fiu":  # objects (mixed types, text, booleans in a list), or booleans
         return None
+    from coopt.data.dpshare.schema import SCALE_MAX, SCALE_MIN
+
     c = c.astype(float, copy=False)
-    lo, lo_strict, hi, hi_strict = _bounds("c")
-    ok = np.isfinite(c) & ((c > lo) if lo_strict else (c >= lo)) & ((c < hi) if hi_strict else (c <= hi))
-    if not ok.all():
+    if not (np.isfinite(c) & (c >= SCALE_MIN) & (c <= SCALE_MAX)).all():
         return None
     nm = tuple(names) if generated_names else _names(names)
     return None if nm is None else PlayerColumns(nm, c)
@@ -132,10 +127,10 @@ def from_input(value: Any, info: Any) -> PlayerColumns | None:
         from coopt.data.base import read_table
 
         ctx = getattr(info, "context", None) or {}
-        frame = read_table(value, ["name", "c"], ctx.get("base_dir"), ctx.get("source", "<memory>"))
+        frame = read_table(value, ["name", "c"], ctx.get("base_dir"), ctx.get("source", "<memory>"), numeric=("c",))
         if len(frame) <= ROWS_ABOVE:
             return None
-        return columns(frame["name"].tolist(), frame["c"].to_numpy())
+        return columns(frame["name"].tolist(), frame["c"].to_numpy(dtype=float))
     if isinstance(value, list | tuple) and len(value) > ROWS_ABOVE:
         if not all(type(r) is dict and len(r) == 2 and "name" in r and "c" in r for r in value):
             return None

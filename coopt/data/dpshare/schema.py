@@ -24,8 +24,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     SerializationInfo,
     ValidationInfo,
@@ -35,47 +33,45 @@ from pydantic import (
     model_validator,
 )
 
-from coopt.data.base import Instance, read_table, register_family
+from coopt.data.base import Instance, Name, PlayerList, Real, Record, read_table, register_family
 from coopt.data.dpshare.columns import ROWS_ABOVE, PlayerColumns, columns, from_input
 
+#: range of the privacy costs c_i and of sigma^2 (the closed forms take powers of them: kept in floating point)
+SCALE_MIN, SCALE_MAX = 1e-12, 1e12
 
-class Player(BaseModel):
+
+class Player(Record):
     """One agent: a unique name and its privacy-cost parameter c > 0."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    name: str = Field(..., min_length=1, description="agent name, unique")
-    c: float = Field(..., description="privacy-cost parameter c_i, finite c > 0")
+    name: Name = Field(..., description="agent name, unique")
+    c: Real = Field(..., description=f"privacy-cost parameter c_i, {SCALE_MIN:g} <= c <= {SCALE_MAX:g}")
 
     @field_validator("c")
     @classmethod
     def _positive(cls, v: float) -> float:
-        if not (math.isfinite(v) and v > 0):
-            raise ValueError(f"privacy cost c must be a finite number > 0, got {v}")
+        if not (math.isfinite(v) and SCALE_MIN <= v <= SCALE_MAX):
+            raise ValueError(f"privacy cost c must satisfy {SCALE_MIN:g} <= c <= {SCALE_MAX:g}, got {v:g}")
         return v
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _str_name(cls, v: Any) -> Any:
-        return str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
 
 
 @register_family("dpshare")
-class DpShareInstance(Instance):
+class DpShareInstance(PlayerList, Instance):
     """Agents with privacy costs c_i, data variance sigma^2 and cost exponent alpha (paper section 3)."""
 
     table_fields: ClassVar[tuple[str, ...]] = ("players",)
 
     family: str = Field("dpshare", description="family name, 'dpshare'")
-    sigma2: float = Field(..., description="variance sigma^2 of every agent's data point, finite sigma2 > 0")
-    alpha: float = Field(..., description="privacy-cost scaling exponent, f(k) = k^alpha, -1 <= alpha <= 1")
+    sigma2: Real = Field(..., description="variance sigma^2 of every agent's data point, "
+                          f"{SCALE_MIN:g} <= sigma2 <= {SCALE_MAX:g}")
+    alpha: Real = Field(..., description="privacy-cost scaling exponent, f(k) = k^alpha, -1 <= alpha <= 1")
     players: tuple[Player, ...] = Field(
         ..., description="agents (a list of {name, c} or a CSV path with columns name, c), at least 2 agents")
 
     @field_validator("sigma2")
     @classmethod
     def _sigma2(cls, v: float) -> float:
-        if not (math.isfinite(v) and v > 0):
-            raise ValueError("must be a finite number > 0")
+        if not (math.isfinite(v) and SCALE_MIN <= v <= SCALE_MAX):
+            raise ValueError(f"must satisfy {SCALE_MIN:g} <= sigma2 <= {SCALE_MAX:g}")
         return v
 
     @field_validator("alpha")
@@ -91,15 +87,8 @@ class DpShareInstance(Instance):
         if isinstance(value, str):
             ctx = info.context or {}
             source = ctx.get("source", "<memory>")
-            frame = read_table(value, ["name", "c"], ctx.get("base_dir"), source)
-            rows = []
-            for r in frame.to_dict("records"):
-                try:
-                    c = float(r["c"])
-                except (TypeError, ValueError):
-                    c = r["c"]
-                rows.append({"name": str(r["name"]), "c": c})
-            return rows
+            frame = read_table(value, ["name", "c"], ctx.get("base_dir"), source, numeric=("c",))
+            return [{"name": nm, "c": c} for nm, c in zip(frame["name"].tolist(), frame["c"].tolist())]
         return value
 
     @field_validator("players", mode="wrap")
@@ -130,11 +119,6 @@ class DpShareInstance(Instance):
         return self
 
     # ------------------------------------------------------------------ sorted view (paper's order)
-    @property
-    def n(self) -> int:
-        """Number of agents n."""
-        return len(self.players)
-
     @cached_property
     def file_costs(self) -> np.ndarray:
         """Privacy costs in file order."""
@@ -154,37 +138,37 @@ class DpShareInstance(Instance):
 
     @cached_property
     def names(self) -> list[str]:
-        """Agent names in the sorted order of :attr:`c`."""
+        """Agent names in the sorted order of :attr:`c` (positions of :meth:`index_of` refer to it)."""
         players = self.players
         if isinstance(players, PlayerColumns):
             nm = players.names
             return [nm[i] for i in self.order.tolist()]
         return [players[i].name for i in self.order.tolist()]
 
-    def index_of(self, names: list[str] | tuple[str, ...], field: str = "coalition") -> list[int]:
-        """Sorted positions (0-based) of the named agents; unknown or repeated names are an InputError."""
-        from coopt.errors import InputError
-
-        pos = {nm: i for i, nm in enumerate(self.names)}
-        out = []
-        for nm in names:
-            if nm not in pos:
-                raise InputError(f"option '{field}' names unknown agent {nm!r} (agents: {', '.join(self.names)})")
-            out.append(pos[nm])
-        if len(set(out)) != len(out):
-            raise InputError(f"option '{field}' = {','.join(names)}: an agent is named twice")
-        return sorted(out)
-
 
 def from_costs(c: Any, sigma2: float, alpha: float, name: str = "generated",
                names: list[str] | None = None) -> DpShareInstance:
-    """An in-memory instance from a cost vector (agents named a1..an unless ``names`` is given)."""
-    from coopt.data.base import validate
+    """An in-memory instance from a cost vector (agents named a1..an unless ``names`` is given).
 
-    arr = np.asarray(c, dtype=float).reshape(-1)
-    nm = names or list(map("a{}".format, range(1, len(arr) + 1)))
-    players: Any = columns(nm, arr, names is None) if len(arr) > ROWS_ABOVE else None  # None: row by row
+    ``names``, when given, must name every agent (one name per cost); errors are InputError."""
+    from coopt.data.base import validate
+    from coopt.errors import InputError, boundary, short_repr
+
+    with boundary("from_costs", InputError):
+        arr = np.asarray(c)
+        if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == object):
+            raise InputError(f"from_costs: c = {short_repr(c)}: expected a vector of numbers")
+        cs = np.asarray(c, dtype=float).reshape(-1)
+    if names is not None and (isinstance(names, str) or len(names) != len(cs)):
+        count = "a string" if isinstance(names, str) else f"{len(names)} names"
+        raise InputError(f"from_costs: {count} for {len(cs)} costs; give one name per agent")
+    nm = list(names) if names is not None else list(map("a{}".format, range(1, len(cs) + 1)))
+    for x in (sigma2, alpha):
+        if isinstance(x, bool):
+            raise InputError(f"from_costs: sigma2 and alpha must be numbers, got {x!r}")
+    # large: validated as columns (coopt.data.dpshare.columns); small, or refused there: row by row
+    players: Any = columns(nm, cs, generated_names=names is None) if len(cs) > ROWS_ABOVE else None
     if players is None:
-        players = [{"name": a, "c": x} for a, x in zip(nm, arr.tolist())]
-    data = {"family": "dpshare", "name": name, "sigma2": float(sigma2), "alpha": float(alpha), "players": players}
+        players = [{"name": a, "c": x} for a, x in zip(nm, cs.tolist())]
+    data = {"family": "dpshare", "name": name, "sigma2": sigma2, "alpha": alpha, "players": players}
     return validate(DpShareInstance, data)  # type: ignore[return-value]

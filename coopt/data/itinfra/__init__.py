@@ -5,6 +5,6 @@ own unit costs (Appendix B, any number of cost types).
 """
 
 from coopt.data.itinfra import heterogeneous  # noqa: F401  (registers family itinfra-het)
-from coopt.data.itinfra.schema import ItInfraInstance
+from coopt.data.itinfra.schema import N_MAX, ItInfraInstance
 
-__all__ = ["ItInfraInstance"]
+__all__ = ["N_MAX", "ItInfraInstance"]

@@ -17,43 +17,53 @@ YAML::
 
 from __future__ import annotations
 
+import math
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from coopt.data.base import Instance, read_table, register_family
+from coopt.data.base import Instance, Name, PlayerList, Real, Record, read_table, register_family
+from coopt.data.itinfra.schema import ALPHA_MIN, N_MAX, P_MAX, P_MIN
+
+#: most coalition compositions prod_t (n_t + 1) an instance may have (itinfra.heterogeneous solves
+#: Stage 2 once per composition)
+MAX_COMPOSITIONS = 5000
 
 
-class District(BaseModel):
+class District(Record):
     """One district: its name and unit resource cost p > 0."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    name: str = Field(..., description="district name")
-    p: float = Field(..., gt=0.0, description="unit resource cost of this district, p > 0")
+    name: Name = Field(..., description="district name, unique")
+    p: Real = Field(..., ge=P_MIN, le=P_MAX,
+                     description=f"unit resource cost of this district, {P_MIN:g} <= p <= {P_MAX:g}")
 
 
 @register_family("itinfra-het")
-class ItInfraHetInstance(Instance):
+class ItInfraHetInstance(PlayerList, Instance):
     """Districts with their own unit costs p (Appendix B, generalised to any number of cost types)."""
 
     table_fields: ClassVar[tuple[str, ...]] = ("districts",)
 
     family: str = Field("itinfra-het", description="family name, 'itinfra-het'")
-    kappa: float = Field(..., ge=0.0, lt=0.5,
-                         description="spillover weight on other districts' resources, 0 <= kappa < 0.5")
-    beta: float = Field(..., ge=0.0, le=1.0, description="relative interoperability outside the coalition, 0..1")
-    alpha: float = Field(..., gt=0.0, lt=1.0, description="coalition economy of scale, 0 < alpha < 1")
-    gamma: float = Field(0.0, ge=0.0, description="planner's opportunity cost per unit of incentive, gamma >= 0")
+    kappa: Real = Field(..., ge=0.0, le=0.5 - 1e-6,
+                         description="spillover weight on other districts' resources, 0 <= kappa <= 0.499999 "
+                         "(Appendix B divides by 1 - 2 kappa)")
+    beta: Real = Field(..., ge=0.0, le=1.0, description="relative interoperability outside the coalition, 0..1")
+    alpha: Real = Field(..., ge=ALPHA_MIN, lt=1.0,
+                         description=f"coalition economy of scale, {ALPHA_MIN:g} <= alpha < 1 (paper: 0 < alpha < 1)")
+    gamma: Real = Field(0.0, ge=0.0, le=1e6,
+                         description="planner's opportunity cost per unit of incentive, 0 <= gamma <= 1e6")
     districts: tuple[District, ...] = Field(
-        ..., description="table of districts (CSV path with columns name, p, or a list), at least 2 districts")
+        ..., description=f"table of districts (CSV path with columns name, p, or a list), 2 to {N_MAX} districts")
 
     @field_validator("districts", mode="before")
     @classmethod
     def _read_table(cls, value: Any, info: ValidationInfo) -> Any:
         if isinstance(value, str):
             ctx = info.context or {}
-            frame = read_table(value, ["name", "p"], ctx.get("base_dir"), ctx.get("source", "<memory>"))
-            return [{"name": str(r["name"]), "p": float(r["p"])} for r in frame.to_dict("records")]
+            frame = read_table(value, ["name", "p"], ctx.get("base_dir"), ctx.get("source", "<memory>"),
+                               numeric=("p",))
+            return [{"name": nm, "p": p} for nm, p in zip(frame["name"].tolist(), frame["p"].tolist())]
         return value
 
     @model_validator(mode="after")
@@ -62,15 +72,32 @@ class ItInfraHetInstance(Instance):
             raise ValueError("family must be 'itinfra-het'")
         if len(self.districts) < 2:
             raise ValueError("districts: at least 2 districts are needed for a coalition")
+        if len(self.districts) > N_MAX:
+            raise ValueError(f"districts: {len(self.districts)} districts; at most {N_MAX}")
         names = [d.name for d in self.districts]
         if len(set(names)) != len(names):
             raise ValueError(f"districts: duplicate district names {sorted({x for x in names if names.count(x) > 1})}")
         return self
 
     @property
-    def n(self) -> int:
-        """Number of districts."""
-        return len(self.districts)
+    def names(self) -> tuple[str, ...]:
+        """District names in file order."""
+        return tuple(d.name for d in self.districts)
+
+    @property
+    def compositions_count(self) -> int:
+        """Number of compositions (j_1, ..., j_K), 0 <= j_t <= n_t: prod_t (n_t + 1)."""
+        return math.prod(c + 1 for c in self.counts)
+
+    def check_compositions(self, what: str = "itinfra.heterogeneous") -> None:
+        """Refuse (one line, exit 2) an enumeration over more than MAX_COMPOSITIONS compositions."""
+        from coopt.errors import InputError
+
+        k = self.compositions_count
+        if k > MAX_COMPOSITIONS:
+            raise InputError(f"{what}: {self.source}: {k} coalition compositions prod(n_t + 1) over {len(self.counts)} "
+                             f"cost types; the enumeration supports at most {MAX_COMPOSITIONS} (group districts "
+                             "into fewer cost types, or solve one composition with itinfra.het_coordinator)")
 
     @property
     def costs(self) -> tuple[float, ...]:

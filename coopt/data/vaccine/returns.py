@@ -41,6 +41,8 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq, minimize_scalar
 from scipy.special import lambertw
 
+from coopt.errors import short_repr
+
 _TYPES = ("logistic", "ginsberg", "sir")
 
 
@@ -278,6 +280,26 @@ class Logistic(ReturnFunction):
     def _inflection(self) -> float:
         return max(self.b / self.a, 0.0)
 
+    # F written for solvers. The printed form 1/(1 + exp(b - a f)) has exp(b) at f = 0: beyond
+    # b ~ 46 that passes SCIP's infinity (1e20), and SCIP's bounds and relaxations break (values
+    # up to 10% below the optimum were reported "optimal", bounds below feasible values). With
+    # t = a f - b, F = 1 - 1/(1 + e^t) has no large coefficient while t <= T; and for t >= T = 40,
+    # 1 - F <= e^-40 = 4e-18 rounds to 0 in double precision (F == 1.0 exactly), so a model may cap
+    # f at the saturation point (b + T) / a without changing any value it can represent (the budget
+    # is an inequality: free disposal). The form is a chain of univariate functions (exp, 1/(1+.)),
+    # which SCIP relaxes well; e^t / (1 + e^t) would be a product of two, relaxed very weakly.
+    SATURATION_T = 40.0
+
+    @property
+    def saturation(self) -> float:
+        """f beyond which F(f) == 1.0 in double precision: (b + 40) / a."""
+        return (self.b + self.SATURATION_T) / self.a
+
+    def model_expression(self, f: Any, exp: Any) -> Any:
+        """F(f) = 1 - 1/(1 + e^t), t = a f - b, with the modelling layer's ``exp`` (e.g. ``pyo.exp``):
+        on 0 <= f <= saturation every exponential lies in [e^-b, e^40], below any solver's infinity."""
+        return 1 - 1 / (1 + exp(self.a * f - self.b))
+
     def _F(self, x: np.ndarray) -> np.ndarray:
         from scipy.special import expit
 
@@ -341,15 +363,56 @@ class Ginsberg(ReturnFunction):
             return np.where(x > 0, np.exp(self.a - self.b / xs) * (self.b**2 / xs**4 - 2 * self.b / xs**3), 0.0)
 
 
+#: ranges of the SIR parameters (days; the paper's are sigma 1.2-2, 2.3-6.7 infectious days, tau <= 50)
+SIR_SIGMA_MAX = 50.0
+SIR_DAYS_MIN, SIR_DAYS_MAX = 1e-2, 3650.0
+SIR_TAU_MAX = 3650.0
+#: most right-hand-side evaluations of one SIR integration (bounded work on any input)
+SIR_MAX_EVALUATIONS = 200_000
+#: infected fraction below which, after the peak, the epidemic is over (s moves by < sigma s i / (1 - sigma s))
+I_EXTINCT = 1e-24
+
+
+class _TooManySteps(Exception):
+    pass
+
+
 def susceptible_at(tau: float, sigma: float, infectious_days: float, i0: float) -> tuple[float, float]:
-    """(s(tau), i(tau)): SIR fractions at day tau from s(0) = 1 - i0, i(0) = i0 (DOP853, rtol 1e-12)."""
+    """(s(tau), i(tau)): SIR fractions at day tau from s(0) = 1 - i0, i(0) = i0 (DOP853, rtol 1e-12).
+
+    Integrated in units of the infectious period (t' = t / infectious_days: ds/dt' = -sigma s i,
+    di/dt' = sigma s i - i), which keeps the system well scaled for any period; at most
+    SIR_MAX_EVALUATIONS right-hand-side evaluations (ValueError beyond)."""
     if tau <= 0:
         return 1.0 - i0, i0
-    g = 1.0 / infectious_days
-    b = sigma * g
-    sol = solve_ivp(lambda t, y: [-b * y[0] * y[1], b * y[0] * y[1] - g * y[1]], (0.0, float(tau)),
-                    [1.0 - i0, i0], method="DOP853", rtol=1e-12, atol=1e-15)
-    return float(sol.y[0, -1]), float(sol.y[1, -1])
+    calls = 0
+
+    def rhs(_t: float, y: np.ndarray) -> list[float]:
+        nonlocal calls
+        calls += 1
+        if calls > SIR_MAX_EVALUATIONS:
+            raise _TooManySteps
+        new = sigma * y[0] * y[1]
+        return [-new, new - y[1]]
+
+    def burnt_out(_t: float, y: np.ndarray) -> float:  # i has fallen below I_EXTINCT after the peak
+        return y[1] - I_EXTINCT
+
+    burnt_out.terminal, burnt_out.direction = True, -1  # type: ignore[attr-defined]
+    end = float(tau) / infectious_days
+    try:
+        sol = solve_ivp(rhs, (0.0, end), [1.0 - i0, i0], method="DOP853", rtol=1e-12, atol=1e-15,
+                        events=burnt_out)
+    except _TooManySteps:
+        raise ValueError(f"the SIR integration up to tau = {tau:g} days did not finish in "
+                         f"{SIR_MAX_EVALUATIONS} steps (sigma = {sigma:g}, infectious_days = {infectious_days:g})"
+                         ) from None
+    if not sol.success:
+        raise ValueError(f"the SIR integration up to tau = {tau:g} days failed ({sol.message})")
+    s_end, i_end = float(sol.y[0, -1]), float(sol.y[1, -1])
+    if sol.status == 1:  # burnt out: i decays like exp(-(1 - sigma s) t'), s moves by < sigma s i / (1 - sigma s)
+        i_end *= math.exp(-max(1.0 - sigma * s_end, 0.0) * (end - float(sol.t[-1])))
+    return s_end, i_end
 
 
 class SIR(ReturnFunction):
@@ -359,14 +422,15 @@ class SIR(ReturnFunction):
 
     def __init__(self, sigma: float, infectious_days: float, initial_infected_fraction: float, tau: float = 0.0,
                  variant: str = "paper") -> None:
-        if not (math.isfinite(sigma) and sigma > 0):
-            raise ValueError(f"sigma = {sigma}: the reproduction number must be > 0")
-        if not (math.isfinite(infectious_days) and infectious_days > 0):
-            raise ValueError(f"infectious_days = {infectious_days}: must be > 0")
+        if not (math.isfinite(sigma) and 0 < sigma <= SIR_SIGMA_MAX):
+            raise ValueError(f"sigma = {sigma:g}: the reproduction number must satisfy 0 < sigma <= {SIR_SIGMA_MAX:g}")
+        if not (math.isfinite(infectious_days) and SIR_DAYS_MIN <= infectious_days <= SIR_DAYS_MAX):
+            raise ValueError(f"infectious_days = {infectious_days:g}: must satisfy "
+                             f"{SIR_DAYS_MIN:g} <= infectious_days <= {SIR_DAYS_MAX:g}")
         if not (0 < initial_infected_fraction < 1):
-            raise ValueError(f"initial_infected_fraction = {initial_infected_fraction}: must be in (0, 1)")
-        if not (math.isfinite(tau) and tau >= 0):
-            raise ValueError(f"tau = {tau}: the vaccination day must be >= 0")
+            raise ValueError(f"initial_infected_fraction = {initial_infected_fraction:g}: must be in (0, 1)")
+        if not (math.isfinite(tau) and 0 <= tau <= SIR_TAU_MAX):
+            raise ValueError(f"tau = {tau:g}: the vaccination day must satisfy 0 <= tau <= {SIR_TAU_MAX:g}")
         if variant not in ("paper", "A", "B"):
             raise ValueError(f"variant = {variant!r}: must be one of paper, A, B")
         self.sigma, self.infectious_days = float(sigma), float(infectious_days)
@@ -423,6 +487,11 @@ class SIR(ReturnFunction):
         if len(neg) == 0:
             return end
         k = int(neg[0])
+        if k == 0:
+            other = " or variant A or B" if self.variant == "paper" else ""
+            raise ValueError(f"SIR variant {self.variant} at tau = {self.tau:g}: F decreases from f = 0 (F'(0) = "
+                             f"{float(d[0]):.3g}, s(tau) = {self.s_tau:.4g}): vaccinating this late in the epidemic "
+                             f"gives no S-shaped return (Assumption 1); use an earlier tau{other}")
         return float(brentq(lambda t: float(self._dF(np.array(t))), x[k - 1], x[k], xtol=1e-15, rtol=1e-14))
 
 
@@ -430,10 +499,14 @@ def make_return_function(spec: Mapping[str, Any]) -> ReturnFunction:
     """A return function from a mapping {type: ..., <parameters>} (ValueError naming what is wrong).
 
     Functions are immutable; identical specifications share one object (cached)."""
-    spec = {k: v for k, v in dict(spec).items() if v is not None and not (isinstance(v, float) and math.isnan(v))}
+    if not isinstance(spec, Mapping):
+        raise ValueError(f"return_function must be a mapping {{type: ..., parameters}}, got {type(spec).__name__}")
+    spec = {k: v for k, v in dict(spec).items() if v is not None}
+    if any(isinstance(v, bool) or not isinstance(v, str | int | float) for v in spec.values()):
+        return _make(dict(spec))  # refused there, with the parameter named
     try:
         key = tuple(sorted((str(k), v if isinstance(v, str) else float(v)) for k, v in spec.items()))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return _make(dict(spec))
     return _cached(key)
 
@@ -445,8 +518,8 @@ def _cached(key: tuple) -> ReturnFunction:
 
 def _make(spec: dict[str, Any]) -> ReturnFunction:
     kind = spec.pop("type", None)
-    if kind not in _TYPES:
-        raise ValueError(f"return_function type = {kind!r}: must be one of {', '.join(_TYPES)}")
+    if not isinstance(kind, str) or kind not in _TYPES:
+        raise ValueError(f"return_function type = {short_repr(kind)}: must be one of {', '.join(_TYPES)}")
     need = {"logistic": ("a", "b"), "ginsberg": ("a", "b"),
             "sir": ("sigma", "infectious_days", "initial_infected_fraction")}[kind]
     optional = {"logistic": (), "ginsberg": (), "sir": ("tau", "variant")}[kind]
@@ -455,17 +528,23 @@ def _make(spec: dict[str, Any]) -> ReturnFunction:
         raise ValueError(f"return_function type {kind}: missing parameter(s) {', '.join(missing)}")
     extra = [k for k in spec if k not in need + optional]
     if extra:
-        raise ValueError(f"return_function type {kind}: unknown parameter(s) {', '.join(extra)} "
+        raise ValueError(f"return_function type {kind}: unknown parameter(s) {', '.join(map(short_repr, extra))} "
                          f"(parameters: {', '.join(need + optional)})")
     args = {}
     for k, v in spec.items():
         if k == "variant":
-            args[k] = str(v)
+            if not isinstance(v, str):
+                raise ValueError(f"return_function parameter variant = {short_repr(v)}: must be paper, A or B")
+            args[k] = v
             continue
         try:
+            if isinstance(v, bool):
+                raise TypeError
             args[k] = float(v)
-        except (TypeError, ValueError):
-            raise ValueError(f"return_function parameter {k} = {v!r}: not a number") from None
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"return_function parameter {k} = {short_repr(v)}: not a number") from None
+        if not math.isfinite(args[k]):
+            raise ValueError(f"return_function parameter {k} = {short_repr(v)}: not a finite number")
     if kind == "logistic":
         return Logistic(**args)
     if kind == "ginsberg":

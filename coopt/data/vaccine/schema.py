@@ -21,34 +21,43 @@ import math
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from coopt.data.base import Instance, read_table, register_family
+from coopt.data.base import Instance, Name, PlayerList, Real, Record, read_table, register_family
 from coopt.data.vaccine.returns import ReturnFunction, make_return_function
 
 R_MAX_PER_CAPITA = 100.0  # a "sensible range": at most 100 doses per inhabitant
+#: largest player size M_i (inhabitants; the world has ~8e9)
+M_MAX = 1e13
+#: most players of an instance (methods that enumerate coalitions have their own, smaller limits)
+MAX_PLAYERS = 10_000
+#: most players a method that enumerates the 2^n coalitions accepts (exact v(S), heuristic repair)
+ENUMERATION_MAX_PLAYERS = 16
 
 
-class Player(BaseModel):
+def check_enumerable(n: int, method: str, what: str = "vaccine") -> None:
+    """Refuse (one-line InputError, exit 2) a 2^n enumeration over more than ENUMERATION_MAX_PLAYERS."""
+    from coopt.errors import InputError
+
+    if n > ENUMERATION_MAX_PLAYERS:
+        raise InputError(f"{what}: {n} players; the {method} method enumerates 2^n subsets; "
+                         f"n <= {ENUMERATION_MAX_PLAYERS}; use --solver scip or the constraint-generation core")
+
+
+class Player(Record):
     """One region: name, size M > 0, resources r >= 0 (optional), own return function (optional)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    name: str = Field(..., min_length=1, description="player (region) name, unique")
-    M: float = Field(..., description="size M_i (inhabitants), finite M > 0")
-    r: float | None = Field(None, description=f"resources r_i (doses), 0 <= r <= {R_MAX_PER_CAPITA:g} M")
+    name: Name = Field(..., description="player (region) name, unique")
+    M: Real = Field(..., description=f"size M_i (inhabitants), 0 < M <= {M_MAX:g}")
+    r: Real | None = Field(None, description=f"resources r_i (doses), 0 <= r <= {R_MAX_PER_CAPITA:g} M")
     return_function: dict[str, Any] | None = Field(
         None, description="the player's own return function (overrides / completes the shared one)")
-
-    @field_validator("name", mode="before")
-    @classmethod
-    def _str_name(cls, v: Any) -> Any:
-        return str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
 
     @field_validator("M")
     @classmethod
     def _positive(cls, v: float) -> float:
-        if not (math.isfinite(v) and v > 0):
-            raise ValueError(f"size M must be a finite number > 0, got {v}")
+        if not (math.isfinite(v) and 0 < v <= M_MAX):
+            raise ValueError(f"size M must satisfy 0 < M <= {M_MAX:g}, got {v:g}")
         return v
 
     @model_validator(mode="after")
@@ -59,11 +68,10 @@ class Player(BaseModel):
         return self
 
 
-class Resources(BaseModel):
+class Resources(Record):
     """A total stock V split over the players (the CDC's pro-rata rule of Section 7.1)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    total: float = Field(..., description="total stock V = R(N) (doses), V >= 0")
+    total: Real = Field(..., description="total stock V = R(N) (doses), V >= 0")
     split: str = Field("pro-rata", description="how V is split: pro-rata (r_i = V M_i / sum M) or equal")
 
     @field_validator("total")
@@ -77,7 +85,7 @@ class Resources(BaseModel):
     @classmethod
     def _split(cls, v: str) -> str:
         if v not in ("pro-rata", "equal"):
-            raise ValueError(f"resources.split = {v!r}: must be pro-rata or equal")
+            raise ValueError("must be pro-rata or equal")
         return v
 
 
@@ -85,18 +93,19 @@ _PLAYER_COLUMNS = ("name", "M", "r")
 
 
 @register_family("vaccine")
-class VaccineInstance(Instance):
+class VaccineInstance(PlayerList, Instance):
     """Players with sizes M_i, resources r_i and S-shaped return functions F_i (Problem (1))."""
 
     table_fields: ClassVar[tuple[str, ...]] = ("players",)
 
     family: str = Field("vaccine", description="family name, 'vaccine'")
-    epsilon: float = Field(1.0e-5, description="absolute slack of the epsilon-core (Section 6.1), epsilon >= 0")
+    epsilon: Real = Field(1.0e-5, description="absolute slack of the epsilon-core (Section 6.1), "
+                           "0 <= epsilon <= 1e15")
     resources: Resources | None = Field(
         None, description="{total: V, split: pro-rata|equal}, or null when every player has its own r")
     players: tuple[Player, ...] = Field(
         ..., description="players (inline list of {name, M, r, return_function} or a CSV with columns "
-        "name, M, r (optional), type and parameter names), at least 1")
+        f"name, M, r (optional), type and parameter names), 1 to {MAX_PLAYERS} players")
     return_function: dict[str, Any] | None = Field(
         None, description="shared return function {type: logistic|ginsberg|sir, parameters...}")
 
@@ -105,8 +114,8 @@ class VaccineInstance(Instance):
     @field_validator("epsilon")
     @classmethod
     def _eps(cls, v: float) -> float:
-        if not (math.isfinite(v) and v >= 0):
-            raise ValueError("must be a finite number >= 0")
+        if not (math.isfinite(v) and 0 <= v <= 1e15):
+            raise ValueError("must satisfy 0 <= epsilon <= 1e15")
         return v
 
     @field_validator("players", mode="before")
@@ -115,13 +124,15 @@ class VaccineInstance(Instance):
         if not isinstance(value, str):
             return value
         ctx = info.context or {}
-        frame = read_table(value, ["name", "M"], ctx.get("base_dir"), ctx.get("source", "<memory>"))
+        frame = read_table(value, ["name", "M"], ctx.get("base_dir"), ctx.get("source", "<memory>"),
+                           numeric=("M",), optional_numeric=("r",))
         rows = []
         for rec in frame.to_dict("records"):
-            row: dict[str, Any] = {"name": str(rec["name"]), "M": rec["M"]}
+            row: dict[str, Any] = {"name": rec["name"], "M": rec["M"]}
             if "r" in rec and not _missing(rec["r"]):
                 row["r"] = rec["r"]
-            params = {k: v for k, v in rec.items() if k not in _PLAYER_COLUMNS and not _missing(v)}
+            params = {k: _number_or_text(v) for k, v in rec.items()
+                      if k not in _PLAYER_COLUMNS and not _missing(v)}
             if params:
                 row["return_function"] = params
             rows.append(row)
@@ -133,6 +144,8 @@ class VaccineInstance(Instance):
             raise ValueError("family must be 'vaccine'")
         if not self.players:
             raise ValueError("players: at least one player is needed")
+        if len(self.players) > MAX_PLAYERS:
+            raise ValueError(f"players: {len(self.players)} players; at most {MAX_PLAYERS}")
         names = [p.name for p in self.players]
         if len(set(names)) != len(names):
             raise ValueError(f"players: duplicate names {sorted({x for x in names if names.count(x) > 1})}")
@@ -161,13 +174,8 @@ class VaccineInstance(Instance):
 
     # ------------------------------------------------------------------ views used by the models
     @property
-    def n(self) -> int:
-        """Number of players |N|."""
-        return len(self.players)
-
-    @property
     def names(self) -> tuple[str, ...]:
-        """Player names in file order."""
+        """Player names in file order (positions of :meth:`index_of` refer to it)."""
         return tuple(p.name for p in self.players)
 
     @property
@@ -199,24 +207,15 @@ class VaccineInstance(Instance):
         """F_i in file order."""
         return [self._functions[nm] for nm in self.names]
 
-    def index_of(self, members: Any, field: str = "coalition") -> list[int]:
-        """Positions of the named players (file order); unknown or repeated names -> InputError."""
-        from coopt.errors import InputError
 
-        if isinstance(members, str):
-            members = [m.strip() for m in members.split(",") if m.strip()]
-        pos = {nm: i for i, nm in enumerate(self.names)}
-        out = []
-        for nm in members:
-            nm = str(nm)
-            if nm not in pos:
-                raise InputError(f"option '{field}': unknown player {nm!r} (players: {', '.join(self.names)})")
-            out.append(pos[nm])
-        if len(set(out)) != len(out):
-            raise InputError(f"option '{field}': a player is named twice in {list(members)}")
-        if not out:
-            raise InputError(f"option '{field}': empty coalition")
-        return sorted(out)
+def _number_or_text(v: Any) -> Any:
+    """A CSV parameter cell: a float when it reads as a number, else the text (``type``, ``variant``)."""
+    if isinstance(v, str):
+        try:
+            return float(v)
+        except ValueError:
+            return v
+    return v
 
 
 def _missing(v: Any) -> bool:
@@ -231,4 +230,4 @@ def _merge(shared: dict[str, Any] | None, own: dict[str, Any] | None) -> dict[st
     return {**shared, **own}
 
 
-__all__ = ["Player", "Resources", "VaccineInstance"]
+__all__ = ["ENUMERATION_MAX_PLAYERS", "MAX_PLAYERS", "Player", "Resources", "VaccineInstance", "check_enumerable"]

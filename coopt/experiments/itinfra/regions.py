@@ -34,7 +34,12 @@ def structure_code(size: Any, n: int) -> Any:
 
 @dataclass
 class GamePoint:
-    """Sweep point function: equilibrium sizes and welfare optimum at (alpha, beta), Stage 2 by ``solver``."""
+    """Sweep point function: equilibrium sizes and welfare optimum at (alpha, beta), Stage 2 by ``solver``.
+
+    Called directly, each point builds its Stage-2 models; as a sweep's point factory (``setup()``,
+    once per worker) a Pyomo solver such as HiGHS re-solves one kept model per coalition size
+    (:class:`coopt.games.itinfra.stage2_persistent.Stage2Solves`).
+    """
 
     n: int | None = None  # None: the paper's n and kappa, from PAPER_INSTANCE
     kappa: float | None = None
@@ -46,17 +51,28 @@ class GamePoint:
         self.n = n if self.n is None else self.n
         self.kappa = kappa if self.kappa is None else self.kappa
 
-    def __call__(self, pt: dict[str, Any]) -> dict[str, Any]:
+    def __call__(self, pt: dict[str, Any], solve_size: Any = None) -> dict[str, Any]:
         from coopt.games.itinfra.equilibrium import equilibria
         from coopt.games.itinfra.social_optimum import optimum
         from coopt.games.itinfra.stage2_table import solve_stage2
 
         inst = _base(self.n, self.kappa, self.p).with_overrides(alpha=float(pt["alpha"]), beta=float(pt["beta"]))
-        t = solve_stage2(inst, self.solver)
+        t = solve_stage2(inst, self.solver, solve_size=solve_size)
         eq, _ = equilibria(t)
         opt, _ = optimum(t)
         return {"eq_sizes": ",".join(map(str, eq)), "eq_count": len(eq),
                 "eq_size": eq[0] if len(eq) == 1 else -1, "sw_size": opt, "status": t.status.value}
+
+    def setup(self) -> Any:
+        """The point function of one worker: kept Stage-2 models for a Pyomo solver."""
+        from coopt.solve import get_solver
+
+        if get_solver(self.solver).layer != "pyomo":
+            return self
+        from coopt.games.itinfra.stage2_persistent import Stage2Solves
+
+        sizes = Stage2Solves(self.solver)
+        return lambda pt: self(pt, solve_size=sizes)
 
 
 @functools.lru_cache(maxsize=8)

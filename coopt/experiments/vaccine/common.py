@@ -18,8 +18,10 @@ from typing import Any
 import numpy as np
 
 from coopt.formulations.vaccine import market_lp
-from coopt.formulations.vaccine.core_lp import CoalitionValues, default_scale
+from coopt.formulations.vaccine.core_lp import CoalitionValues
 from coopt.formulations.vaccine.prices import analytic_prices, market_allocation, proportional_allocations
+from coopt.games.tu.core import core_tolerance
+from coopt.games.tu.core import in_core as tu_in_core
 from coopt.games.vaccine.core import exact_game, least_core_epsilon
 from coopt.games.vaccine.market import player_arrays
 
@@ -54,20 +56,15 @@ def judge(game: CoalitionValues, M: np.ndarray, r: np.ndarray, F: Sequence[Any],
           prefix: str = "") -> dict[str, Any]:
     """One row: e*, empty, market in core, and in-core flags of p1..p4 and the benchmarks."""
     e, _ = least_core_epsilon(game)
-    scale = default_scale(game)
-    empty = bool(e > epsilon + rel_tol * scale)
+    empty = bool(e > core_tolerance(game, epsilon, rel_tol))
     own = np.array([M[i] * float(F[i](g[i])) for i in range(len(M))])
     trade = r - g * M
     interval = market_lp.market_price_interval(game, own, trade, epsilon, rel_tol)
     row: dict[str, Any] = {"e_star": e, "empty": empty, "market_in_core": interval is not None,
                            "v_N": game.v_grand}
-    tol = epsilon + rel_tol * scale
 
-    def in_core(x: np.ndarray | None) -> bool:
-        if x is None:
-            return False
-        s = game.coalition_sums(x)
-        return bool(abs(s[game.grand] - game.v_grand) <= tol and np.all(s[1:-1] >= game.v[1:-1] - tol))
+    def in_core(x: np.ndarray | None) -> bool:  # coopt's one core test, epsilon-core of (17)
+        return x is not None and tu_in_core(game, x, epsilon, rel_tol)
 
     prices: dict[str, float] = {}
     if r.sum() > 0 and np.any(g > 0):

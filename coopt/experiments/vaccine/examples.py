@@ -77,8 +77,15 @@ def run(out_dir: Path, quick: bool) -> ExperimentOutput:
         lp = "infeasible" if s["lp_objective"] is None else f"{s['lp_objective']:.4f}"
         lines.append(f"| {s['example']} | {s['empty']} | {s['least_core_epsilon']:.6f} | {s['market_in_core']} | "
                      f"{lp} | {s['paper']} |")
+    from coopt.experiments.vaccine.concepts import INSTANCES, concepts_row, report_lines
+
+    concepts = [concepts_row(name) for name in INSTANCES]
+    lines += ["", "Nucleolus and Shapley value beside the market prices (Examples 1-3 and the US case study at "
+              "its bundled tau = 10, V = 3e7):", "", *report_lines(concepts)]
+    concepts_csv = write_csv(pd.DataFrame([{k: v for k, v in c.items() if not isinstance(v, dict)}
+                                           for c in concepts]), out_dir / "solution_concepts.csv")
     matches = int(table["rounded_match"].sum())
-    return ExperimentOutput(files=[png, csv], report="\n".join(lines),
+    return ExperimentOutput(files=[png, csv, concepts_csv], report="\n".join(lines),
                             checks={"values_matching_paper": f"{matches}/{len(table)}"})
 
 

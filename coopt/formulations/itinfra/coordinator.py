@@ -23,7 +23,7 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from coopt.data.itinfra import ItInfraInstance
+from coopt.data.itinfra import N_MAX, ItInfraInstance
 from coopt.errors import InputError
 from coopt.formulations.base import Formulation, Option, Problem
 from coopt.formulations.itinfra import closed_form as cf
@@ -150,7 +150,7 @@ PROBLEM = Problem(
     paper="itinfra-coalition-formation.md, section 4.1",
     equations="(3); uses (1), (2), (4), (7)",
     options={
-        "j": Option(int, None, "coalition size j, 2 <= j <= n", required=True),
+        "j": Option(int, None, "coalition size j, 2 <= j <= n", required=True, low=2, high=N_MAX),
         "equal_treatment": Option(bool, True, "symmetric members (g_i = g_1), the paper's choice"),
     },
     formulations=(

@@ -185,8 +185,8 @@ PROBLEM = Problem(
     summary="Coordinator with heterogeneous districts and equal treatment (non-convex QCQP), one composition",
     paper="itinfra-coalition-formation.md, Appendix B.1",
     equations="(B.1)",
-    options={"composition": Option("list[str]", None, "members of each cost type, highest p first, e.g. 2,1",
-                                   required=True)},
+    options={"composition": Option("list[int]", None, "members of each cost type, highest p first, e.g. 2,1",
+                                   required=True, low=0, unique=False)},
     formulations=(
         Formulation("qcqp", "pyomo", "NCNLP", build, "per-member variables, quadratic equal-treatment equalities"),
         Formulation("exact", "native", "NCNLP", build_exact, "exact 1-D reduction in G"),

@@ -17,7 +17,7 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from coopt.data.itinfra import ItInfraInstance
+from coopt.data.itinfra import N_MAX, ItInfraInstance
 from coopt.errors import InputError
 from coopt.formulations.base import Formulation, Option, Problem
 from coopt.formulations.itinfra import closed_form as cf
@@ -74,7 +74,7 @@ PROBLEM = Problem(
     summary="An outside district's best response to a size-j coalition (j = 0: singleton structure)",
     paper="itinfra-coalition-formation.md, section 4.2",
     equations="(6)-(9)",
-    options={"j": Option(int, 2, "coalition size j: 0 (singleton) or 2 <= j <= n-1")},
+    options={"j": Option(int, 2, "coalition size j: 0 (singleton) or 2 <= j <= n-1", low=0, high=N_MAX)},
     formulations=(Formulation("qp", "pyomo", "QP", build, "univariate concave QP"),),
     solution=solution,
     closed_form=closed_form,

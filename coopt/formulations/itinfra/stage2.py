@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
-from coopt.data.itinfra import ItInfraInstance
+from coopt.data.itinfra import N_MAX, ItInfraInstance
 from coopt.errors import InputError
 from coopt.formulations.base import Formulation, Option, Problem
 from coopt.formulations.native import NativeModel, NativeSolution
@@ -200,7 +200,8 @@ PROBLEM = Problem(
     summary="Stage 2 for a size-j coalition (0 = singleton): coordinator's G and outsiders' levels, all payoffs",
     paper="itinfra-coalition-formation.md, section 4",
     equations="(3), (6); payoffs (1), (2), (5), (8), (9)",
-    options={"j": Option(int, None, "coalition size j: 0 (singleton) or 2 <= j <= n", required=True)},
+    options={"j": Option(int, None, "coalition size j: 0 (singleton) or 2 <= j <= n", required=True, low=0,
+                          high=N_MAX)},
     formulations=(
         Formulation("potential-qp", "pyomo", "QP", build, "separable concave QP (potential of the Stage-2 game)"),
         Formulation("potential-qp-cvxpy", "cvxpy", "QP", build_cvxpy, "the same QP in CVXPY"),

@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 import pyomo.environ as pyo
 
-from coopt.errors import InputError
+from coopt.data.vaccine import check_enumerable
+from coopt.errors import InputError, TimeLimitReached, check_deadline, deadline_after
 from coopt.formulations.base import Formulation, Option, Problem
 from coopt.formulations.native import NativeModel, NativeSolution
 from coopt.solve.result import Status, relative_gap
@@ -93,8 +94,11 @@ def _allocation(M: np.ndarray, R: float, ft: np.ndarray, order: np.ndarray) -> n
     return g
 
 
-def heuristic_values(M: np.ndarray, r: np.ndarray, funcs: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def heuristic_values(M: np.ndarray, r: np.ndarray, funcs: list, deadline: float | None = None
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """v^H(S) for every coalition (bit mask) with the superadditivity repair of Appendix B.1.
+
+    ``deadline`` (``time.perf_counter()``): :class:`coopt.errors.TimeLimitReached` once it is passed.
 
     Returns (v_raw, v_repaired, g) with g[S] the allocation carried along by the repair (the
     concatenation of the sub-coalitions' allocations when a split is better). Coalitions are
@@ -103,6 +107,7 @@ def heuristic_values(M: np.ndarray, r: np.ndarray, funcs: list) -> tuple[np.ndar
     f~_i and D_F(f~_i) are computed once per player, and each F_i is evaluated once on the array
     of its fractions over all coalitions (the same numbers as coalition by coalition)."""
     n = len(M)
+    check_enumerable(n, "heuristic", "vaccine heuristic")
     full = 2**n
     M = np.asarray(M, float)
     r = np.asarray(r, float)
@@ -111,6 +116,8 @@ def heuristic_values(M: np.ndarray, r: np.ndarray, funcs: list) -> tuple[np.ndar
     g = np.zeros((full, n))
     bits = (np.arange(full)[:, None] >> np.arange(n)[None, :]) & 1
     for S in range(1, full):
+        if S & 63 == 0:
+            check_deadline(deadline)
         idx = np.nonzero(bits[S])[0]
         sub_D = Dt[idx]
         g[S, idx] = _allocation(M[idx], float(np.sum(r[idx])), ft[idx], np.argsort(-sub_D, kind="stable"))
@@ -118,11 +125,12 @@ def heuristic_values(M: np.ndarray, r: np.ndarray, funcs: list) -> tuple[np.ndar
     for i, fn in enumerate(funcs):  # sum over the members in player order, as sum() per coalition
         has = bits[:, i] == 1
         v_raw[has] += M[i] * np.asarray(fn.F(g[has, i]), float)
-    v, g = _superadditive_repair(v_raw, g, n)
+    v, g = _superadditive_repair(v_raw, g, n, deadline)
     return v_raw, v, g
 
 
-def _superadditive_repair(v_raw: np.ndarray, g: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _superadditive_repair(v_raw: np.ndarray, g: np.ndarray, n: int, deadline: float | None = None
+                          ) -> tuple[np.ndarray, np.ndarray]:
     """v(S) = max(v_raw(S), max over splits {K, S \\ K} of v(K) + v(S \\ K)), carrying g along.
 
     Splits are visited per S with K descending from (S - 1) & S, each unordered split once (K < S \\ K);
@@ -133,6 +141,8 @@ def _superadditive_repair(v_raw: np.ndarray, g: np.ndarray, n: int) -> tuple[np.
     if n > REPAIR_TABLE_MAX:
         full = 2**n
         for S in range(1, full):
+            if S & 63 == 0:
+                check_deadline(deadline)
             K = (S - 1) & S
             while K:
                 rest = S ^ K
@@ -144,6 +154,7 @@ def _superadditive_repair(v_raw: np.ndarray, g: np.ndarray, n: int) -> tuple[np.
                 K = (K - 1) & S
         return v, g
     for S_, K_, starts in _split_table(n):
+        check_deadline(deadline)
         if len(S_) == 0:
             continue
         cand = v[K_] + v[S_ ^ K_]
@@ -218,18 +229,31 @@ def heuristic_game_values(instance: Any) -> tuple[pd.DataFrame, dict[str, float]
 def build_exact(instance: Any, coalition: Any = None, **_: Any) -> NativeModel:
     """Exact KKT enumeration (global optimum and certified bound) for the coalition."""
     idx = _coalition(instance, coalition)
+    check_enumerable(len(idx), "exact", "vaccine.allocation")
 
-    def run(**__: Any) -> NativeSolution:
+    def run(**opts: Any) -> NativeSolution:
         from coopt.formulations.vaccine.knapsack import solve_arrays
+        from coopt.solve.result import TimeLimitReached, Tolerances
 
         names = tuple(instance.names[i] for i in idx)
-        sol = solve_arrays(instance.M[idx], instance.r[idx], [instance.functions[i] for i in idx], names)
+        try:
+            sol = solve_arrays(instance.M[idx], instance.r[idx], [instance.functions[i] for i in idx], names,
+                               time_limit=opts.get("time_limit"))
+        except TimeLimitReached as stop:
+            return NativeSolution(status="time_limit", objective=None, values={}, messages=[f"exact: {stop}"])
         top = 2 ** len(idx) - 1
         f = {nm: float(x) for nm, x in zip(names, sol.f[top])}
         resid = max(0.0, float(instance.M[idx] @ sol.f[top]) - float(instance.r[idx].sum()))
-        return NativeSolution(status="optimal", objective=float(sol.v[top]), bound=float(sol.bound[top]),
-                              values={"f": f}, primal_residual=resid,
-                              messages=[f"exact KKT enumeration: {sol.polished} configurations polished"])
+        value, bound = float(sol.v[top]), float(sol.bound[top])
+        gap = relative_gap(value, bound)
+        msgs = [f"exact KKT enumeration: {sol.polished} configurations polished"]
+        status = "optimal"
+        tol = Tolerances.from_options(opts)
+        if gap is None or gap > tol.gap:  # the enumeration's own certificate did not close
+            status = "feasible"
+            msgs.append(f"exact method's bound not closed: gap {gap} > {tol.gap:.1e}")
+        return NativeSolution(status=status, objective=value, bound=bound, values={"f": f}, primal_residual=resid,
+                              messages=msgs)
 
     return NativeModel(name="vaccine.allocation", run=run, method="exact", doc="KKT enumeration")
 
@@ -237,10 +261,17 @@ def build_exact(instance: Any, coalition: Any = None, **_: Any) -> NativeModel:
 def build_heuristic(instance: Any, coalition: Any = None, **_: Any) -> NativeModel:
     """Appendix B.1 heuristic plus the superadditivity repair over the subsets of S."""
     idx = _coalition(instance, coalition)
+    check_enumerable(len(idx), "heuristic", "vaccine.allocation")
 
-    def run(**__: Any) -> NativeSolution:
+    def run(time_limit: float | None = None, **__: Any) -> NativeSolution:
         names = tuple(instance.names[i] for i in idx)
-        raw, v, g = heuristic_values(instance.M[idx], instance.r[idx], [instance.functions[i] for i in idx])
+        try:
+            raw, v, g = heuristic_values(instance.M[idx], instance.r[idx], [instance.functions[i] for i in idx],
+                                         deadline=deadline_after(time_limit))
+        except TimeLimitReached:
+            return NativeSolution(status="time_limit", objective=None, bound=None, values={}, messages=[
+                f"heuristic B.1 with its repair over the 2^{len(idx)} subsets stopped at the time limit "
+                f"({time_limit:g} s)"])
         top = 2 ** len(idx) - 1
         msg = [f"heuristic B.1: raw v^H = {raw[top]:.10g}, after the superadditivity repair {v[top]:.10g}"]
         return NativeSolution(status="feasible", objective=float(v[top]), bound=None,
@@ -300,7 +331,9 @@ def build_nlp(instance: Any, coalition: Any = None, start: str = "pro-rata", **_
     def fbounds(m: Any, i: str) -> tuple[float, float]:
         fn = funcs[i]
         lo = 1e-9 if fn.type == "ginsberg" else 0.0  # exp(a - b/f) is undefined at f = 0
-        return lo, min(fn.u, max(R / M[i], lo))
+        # logistic: F == 1.0 in double precision beyond its saturation point (free disposal)
+        top = min(fn.u, fn.saturation) if fn.type == "logistic" else fn.u
+        return lo, min(top, max(R / M[i], lo))
 
     m.f = pyo.Var(m.S, bounds=fbounds, initialize=lambda m, i: max(min(f0[i], fbounds(m, i)[1]), fbounds(m, i)[0]),
                   doc="fraction f_i of player i's size that receives resources")
@@ -310,8 +343,8 @@ def build_nlp(instance: Any, coalition: Any = None, start: str = "pro-rata", **_
 
     def F(m: Any, i: str) -> Any:
         fn = funcs[i]
-        if fn.type == "logistic":
-            return 1.0 / (1.0 + pyo.exp(-fn.a * m.f[i] + fn.b))
+        if fn.type == "logistic":  # 1 - 1/(1 + e^t), t = a f - b: no exp(b) overflow (returns.py)
+            return fn.model_expression(m.f[i], pyo.exp)
         if fn.type == "ginsberg":
             return pyo.exp(fn.a - fn.b / m.f[i])
         return m.s[i] + fn.slope * m.f[i]
@@ -411,12 +444,44 @@ def solution(result: Any, model: Any, instance: Any, coalition: Any = None, **_:
     elif isinstance(model, pyo.ConcreteModel):
         method = f"nlp-{result.solver}"
         bound = result.bound
-        result.objective = value
+        result.objective = value  # the point re-evaluated with the true F (and moved into the budget)
+        result.gap = relative_gap(value, bound) if bound is not None else None
+        _check_nlp_claim(result, M, R, funcs)
+        bound = result.bound
         if result.solver == "ipopt":
             result.messages.append("Ipopt: a local optimum from the chosen start, no global claim")
     else:
         bound = result.bound
     return {"f": f, "value": value, "bound": bound, "method": method}
+
+
+EXACT_CHECK_MAX = 10  # players up to which the exact method's value checks a solver's bound (2^10 subsets)
+
+
+def _check_nlp_claim(result: Any, M: np.ndarray, R: float, funcs: list) -> None:
+    """A global solver's claim on (1), checked against what coopt knows: the gap from the re-evaluated
+    objective, and the bound against feasible values -- the heuristic B.1 allocation, and for small
+    coalitions the exact method's optimum (its f is feasible; a few milliseconds at 5 players)."""
+    from coopt.solve.result import TimeLimitReached, Tolerances, check_bound, downgrade
+
+    heuristic = _value(funcs, M, heuristic_allocation(M, R, funcs))
+    check_bound(result, heuristic, maximize=True, source="the heuristic B.1 value (feasible)", rel_tol=1e-9)
+    if result.bound is not None and len(funcs) <= EXACT_CHECK_MAX:
+        from coopt.formulations.vaccine.knapsack import solve_arrays
+
+        try:
+            sol = solve_arrays(M, np.zeros(len(M)) + R / len(M), funcs, tuple(map(str, range(len(M)))),
+                               time_limit=5.0)
+            check_bound(result, float(sol.v[-1]), maximize=True, source="the exact method's feasible value",
+                        rel_tol=1e-9)
+        except TimeLimitReached:
+            pass
+    if result.status == Status.OPTIMAL:
+        tol = Tolerances.from_options(result.options)
+        if result.gap is None:
+            downgrade(result, "not certified: no bound on v(S)")
+        elif result.gap > tol.gap:
+            downgrade(result, f"not certified: gap {result.gap:.2e} of the re-evaluated objective > {tol.gap:.1e}")
 
 
 PROBLEM = Problem(
@@ -429,7 +494,7 @@ PROBLEM = Problem(
         "coalition": Option("list[str]", None, "members of S (comma list of names); default the grand coalition"),
         "start": Option(str, "pro-rata", "NLP start: pro-rata, heuristic or zero",
                         choices=("pro-rata", "heuristic", "zero")),
-        "pieces": Option(int, 32, "PWL MILP: segments per player"),
+        "pieces": Option(int, 32, "PWL MILP: segments per player", low=1, high=1000),
     },
     formulations=(
         Formulation("exact-kkt", "native", "NCNLP", build_exact, "KKT enumeration, global with certificate"),

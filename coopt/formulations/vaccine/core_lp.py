@@ -3,6 +3,11 @@
 problem: vaccine.core (the LPs; the problem itself is `coopt.games.vaccine.core`) | class: LP |
 layer: Pyomo | solvers: highs
 
+These Pyomo models are the declarative reading of LP (17) beside the paper (``coopt show``, tests against
+CVXPY). `vaccine.core` itself solves the same least-core LP as an array LP with rows generated on demand
+(`coopt.formulations.tu.least_core`, through `coopt.solve`): at n = 16 a Pyomo model of 65,534 rows costs
+more to build than to solve.
+
 The game (N, v) is a table of coalition values v(S) (:class:`CoalitionValues`, computed by
 `coopt.games.vaccine.characteristic`). With x_i the share of player i:
 
@@ -31,156 +36,34 @@ HiGHS's absolute tolerances mean the same for v ~ 1 (Examples 1-3) and v ~ 3e8 (
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyomo.environ as pyo
 
+from coopt.data.tu.game import TUGame
 from coopt.errors import InputError
 
 
 @functools.cache
 def member_matrix(n: int) -> np.ndarray:
-    """0/1 matrix B (2**n x n): B[mask, i] = 1 iff player i is in coalition ``mask``."""
+    """0/1 matrix B (2**n x n): B[mask, i] = 1 iff player i is in coalition ``mask``.
+
+    Only for small games and tests: coopt's games never build it (coalition sums come from
+    `coopt.data.tu.game.subset_sums`, rows from bit masks on demand)."""
     masks = np.arange(2**n, dtype=np.int64)
     return ((masks[:, None] >> np.arange(n)) & 1).astype(np.float64)
 
 
-@dataclass(frozen=True)
-class CoalitionValues:
-    """A TU game (N, v): v(S) for every coalition S of the named players, v({}) = 0.
-
-    ``v[mask]`` is the value of the coalition whose members are the set bits of ``mask``
-    (bit i = ``names[i]``); ``bound[mask]`` an upper bound on it (a global certificate), or None.
-    """
-
-    names: tuple[str, ...]
-    v: np.ndarray
-    bound: np.ndarray | None = None
-
-    def __post_init__(self) -> None:
-        n = len(self.names)
-        if n < 1:
-            raise InputError("game: needs at least one player")
-        if len(set(self.names)) != n:
-            raise InputError(f"game: player names must be unique, got {list(self.names)}")
-        if self.v.shape != (2**n,):
-            raise InputError(f"game: expected {2**n} coalition values for {n} players, got {self.v.shape}")
-        if not np.all(np.isfinite(self.v[1:])):
-            bad = int(np.flatnonzero(~np.isfinite(self.v))[0])
-            raise InputError(f"game: v{self.label(bad)} = {self.v[bad]} is not a finite number")
-
-    @property
-    def n(self) -> int:
-        return len(self.names)
-
-    @property
-    def grand(self) -> int:
-        """The mask of the grand coalition N."""
-        return 2**self.n - 1
-
-    @property
-    def v_grand(self) -> float:
-        return float(self.v[self.grand])
-
-    def members(self, mask: int) -> tuple[str, ...]:
-        return tuple(nm for i, nm in enumerate(self.names) if mask >> i & 1)
-
-    def label(self, mask: int) -> str:
-        return "{" + ",".join(self.members(mask)) + "}"
-
-    def mask_of(self, members: Iterable[str]) -> int:
-        """The mask of a coalition given by member names (unknown names are an InputError)."""
-        index = {nm: i for i, nm in enumerate(self.names)}
-        mask = 0
-        for nm in members:
-            if nm not in index:
-                raise InputError(f"coalition member '{nm}' is not a player (players: {', '.join(self.names)})")
-            mask |= 1 << index[nm]
-        return mask
-
-    def value(self, members: Iterable[str]) -> float:
-        return float(self.v[self.mask_of(members)])
-
-    def proper_masks(self) -> np.ndarray:
-        """Masks of every non-empty proper coalition S (the stability rows)."""
-        return np.arange(1, self.grand, dtype=np.int64)
-
-    def coalition_sums(self, x: Sequence[float] | np.ndarray) -> np.ndarray:
-        """x(S) = sum_{i in S} x_i for every mask S (vectorised)."""
-        return member_matrix(self.n) @ np.asarray(x, dtype=np.float64)
-
-    def allocation_vector(self, allocation: Mapping[str, float]) -> np.ndarray:
-        """An allocation {name: value} as a vector in ``names`` order (every player required)."""
-        missing = [nm for nm in self.names if nm not in allocation]
-        extra = [nm for nm in allocation if nm not in self.names]
-        if missing or extra:
-            raise InputError(
-                f"allocation: players missing {missing} / unknown {extra} (players: {', '.join(self.names)})"
-            )
-        return np.array([float(allocation[nm]) for nm in self.names])
-
-    @classmethod
-    def from_mapping(cls, names: Sequence[str], values: Mapping[Any, float],
-                     bounds: Mapping[Any, float] | None = None) -> CoalitionValues:
-        """From {coalition: v} where a coalition is any iterable of member names."""
-        names = tuple(str(nm) for nm in names)
-        game_v = np.full(2 ** len(names), np.nan)
-        game_v[0] = 0.0
-        probe = cls(names, np.zeros(2 ** len(names)))
-        for members, val in values.items():
-            game_v[probe.mask_of([members] if isinstance(members, str) else members)] = float(val)
-        b = None
-        if bounds is not None:
-            b = game_v.copy()
-            for members, val in bounds.items():
-                b[probe.mask_of([members] if isinstance(members, str) else members)] = float(val)
-        missing = np.flatnonzero(np.isnan(game_v))
-        if missing.size:
-            raise InputError(f"game: no value for coalition {probe.label(int(missing[0]))}")
-        return cls(names, game_v, b)
-
-    @classmethod
-    def from_frame(cls, frame: pd.DataFrame, names: Sequence[str] | None = None) -> CoalitionValues:
-        """From a table with columns ``members`` (tuple/list of names), ``v`` and optionally ``bound``."""
-        if "members" not in frame.columns or "v" not in frame.columns:
-            raise InputError(f"game table: needs columns 'members' and 'v' (have {list(frame.columns)})")
-        if names is None:
-            seen: dict[str, None] = {}
-            for mem in frame["members"]:
-                for nm in mem:
-                    seen.setdefault(str(nm), None)
-            names = list(seen)
-        vals = {tuple(mem): v for mem, v in zip(frame["members"], frame["v"])}
-        bnds = None
-        if "bound" in frame.columns and frame["bound"].notna().all():
-            bnds = {tuple(mem): b for mem, b in zip(frame["members"], frame["bound"])}
-        return cls.from_mapping(names, vals, bnds)
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per non-empty coalition: members (tuple of names), v, bound."""
-        masks = range(1, self.grand + 1)
-        return pd.DataFrame({
-            "members": [self.members(s) for s in masks],
-            "v": [float(self.v[s]) for s in masks],
-            "bound": [float(self.bound[s]) if self.bound is not None else None for s in masks],
-        })
-
-    def restrict(self, players: Sequence[str]) -> CoalitionValues:
-        """The sub-game on ``players`` (v of their coalitions unchanged)."""
-        idx = [self.mask_of([p]) for p in players]
-        sub = np.zeros(2 ** len(players))
-        for m in range(1, 2 ** len(players)):
-            sub[m] = self.v[sum(b for k, b in enumerate(idx) if m >> k & 1)]
-        return CoalitionValues(tuple(players), sub)
+#: The vaccine game as a TU game: v(S) for every coalition by bit mask (bit i = ``names[i]``), with the
+#: certified upper bounds of the exact method in ``bound`` -- the TU engine's compact game.
+CoalitionValues = TUGame
 
 
 def default_scale(game: CoalitionValues) -> float:
     """The value scale used inside the LPs: max |v(S)| (at least 1e-12)."""
-    return float(max(np.max(np.abs(game.v)), 1e-12))
+    return game.scale()
 
 
 def _rows(game: CoalitionValues, coalitions: Iterable[int] | None) -> list[int]:

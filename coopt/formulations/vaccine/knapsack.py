@@ -40,8 +40,8 @@ tables of psi_i, phi_i and the gains, and the monotone pieces of every configura
 built once per set of players and cached (keyed by the function objects and M; the resources do not
 enter): a sweep over the stock V (Figures 7, 8) builds them once per tau. A call then locates all
 its budgets R(S) on all pieces with one batched binary search. The numbers are those of the plain
-enumeration loop (kept as ``_brackets_loop``, used for n > 12 or a curve that is not one monotone
-piece), bit for bit.
+enumeration loop (still the path for n > 11 or a curve that is not one monotone piece), bit for
+bit.
 
 What the certificate rests on: the inverses psi_i, phi_i are computed to machine precision and a
 curve is read between grid points only where B is monotone. A one-convex-player curve whose B
@@ -225,8 +225,8 @@ def _brackets(B: np.ndarray, V: np.ndarray, lam: np.ndarray, R: np.ndarray, incr
 # The monotone pieces of every configuration's curve lambda -> B(lambda) depend on the tables only:
 # they are built once per set of players (cached like the tables) and every call only locates its
 # budgets R(S) on them -- one batched binary search over all (piece, superset) pairs instead of a
-# Python loop over the 2^n active sets. Same brackets, same order as the loop (_brackets_loop, kept
-# as the reference and as the path for large n or irregular curves).
+# Python loop over the 2^n active sets. Same brackets, same order as that loop (in solve_arrays: the
+# reference, and the path for large n or irregular curves).
 PIECES_MAX_PLAYERS = 12  # above: the loop (the pieces of 2^n active sets would not fit in memory)
 PIECES_MAX_POINTS = 8_000_000  # total curve points kept per set of players (64 MB of float64)
 
@@ -249,7 +249,7 @@ class _Pieces:
     members: np.ndarray  # (p, n) bool: players summed on the concave branch (A, or A minus j)
 
     def brackets(self, R: np.ndarray, H0: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, ...]:
-        """(S, A, j, k, lo, hi) of every bracket, as _brackets_loop (see _brackets)."""
+        """(S, A, j, k, lo, hi) of every bracket, in the order of solve_arrays' loop (see _brackets)."""
         p, S = self.pair_p, self.pair_S
         off, L, kmin = self.off[p], self.length[p], self.kmin[p]
         concave = self.j[p] < 0
@@ -375,84 +375,23 @@ def _build_pieces(P: _Players, lam: np.ndarray, tables: tuple[np.ndarray, ...]) 
                    members=np.array(memb_, bool).reshape(len(memb_), n))
 
 
-class _Loop:
-    """The reference path: the configurations enumerated per call (see _brackets)."""
-
-    def __init__(self, P: _Players, tables: tuple[np.ndarray, ...]) -> None:
-        self.P, self.tables = P, tables
-
-    def brackets(self, R: np.ndarray, H0: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, ...]:
-        return _brackets_loop(self.P, lam, self.tables, R, H0)
-
-
-def _brackets_loop(P: _Players, lam: np.ndarray, tables: tuple[np.ndarray, ...], R: np.ndarray, H0: np.ndarray
-                   ) -> tuple[np.ndarray, ...]:
-    """(S, A, j, k, lo, hi) of every bracket: for each active set A and optional convex player j, the
-    brackets of the curve at the budget of every superset S of A."""
-    n = len(P.M)
-    full = 2**n
-    masks = np.arange(full)
-    bits = _bits(n)
-    xc, gc, xv, gv = tables
-    xc0, gc0 = np.nan_to_num(xc), np.nan_to_num(gc)
-    xv0, gv0 = np.nan_to_num(xv), np.nan_to_num(gv)
-    valid_c = np.isfinite(xc)
-    valid_v = np.isfinite(xv)
-    has_convex = valid_v.any(axis=1)
-    rec_S, rec_A, rec_j, rec_k, rec_lo, rec_hi = [], [], [], [], [], []
-    for A in range(1, full):
-        memb = np.nonzero(bits[A])[0]
-        if len(memb) < 2:
-            continue
-        sup = masks[(masks & A) == A]
-        RS = R[sup]
-        ok = np.all(valid_c[memb], axis=0)
-        B = np.where(ok, xc0[memb].sum(axis=0), np.nan)
-        V = np.where(ok, gc0[memb].sum(axis=0), np.nan)
-        w, k, lo, hi = _brackets(B, V, lam, RS)
-        if len(w):
-            rec_S.append(sup[w]), rec_A.append(np.full(len(w), A)), rec_j.append(np.full(len(w), -1))
-            rec_k.append(k), rec_lo.append(lo + H0[sup[w]]), rec_hi.append(hi + H0[sup[w]])
-        for j in memb:
-            if not has_convex[j]:
-                continue
-            rest = memb[memb != j]
-            okj = np.all(valid_c[rest], axis=0) & valid_v[j]
-            if not okj.any():
-                continue
-            Bj = np.where(okj, xc0[rest].sum(axis=0) + xv0[j], np.nan)
-            Vj = np.where(okj, gc0[rest].sum(axis=0) + gv0[j], np.nan)
-            for a, b in _increasing_runs(Bj):
-                Bs = np.full(len(lam), np.nan)
-                Bs[a:b + 1] = Bj[a:b + 1]
-                w, k, lo, hi = _brackets(Bs, Vj, lam, RS, increasing=True)
-                if len(w):
-                    rec_S.append(sup[w]), rec_A.append(np.full(len(w), A)), rec_j.append(np.full(len(w), j))
-                    rec_k.append(k), rec_lo.append(lo + H0[sup[w]]), rec_hi.append(hi + H0[sup[w]])
-    if not rec_S:
-        e = np.zeros(0, np.int64)
-        return e, e, e, e, np.zeros(0), np.zeros(0)
-    return tuple(np.concatenate(x) for x in (rec_S, rec_A, rec_j, rec_k, rec_lo, rec_hi))
-
-
-_PIECE_CACHE: dict[tuple, tuple[list, _Pieces | _Loop]] = {}
+_PIECE_CACHE: dict[tuple, tuple[list, _Pieces | None]] = {}
 PIECE_CACHE_SIZE = 2  # a sweep visits one set of functions at a time (one tau); pieces are large
 USE_PIECES = True  # False: always the loop (tests compare the two)
 
 
-def _structure(P: _Players) -> tuple[np.ndarray, tuple[np.ndarray, ...], _Pieces | _Loop]:
-    """(lambda grid, tables, pieces or the loop) of the players, cached by their F_i and M_i."""
+def _structure(P: _Players) -> tuple[np.ndarray, tuple[np.ndarray, ...], _Pieces | None]:
+    """(lambda grid, tables, pieces or None for the loop) of the players, cached by their F_i and M_i."""
     lam, tables = _grid_and_tables(P)
     if not USE_PIECES:
-        return lam, tables, _Loop(P, tables)
+        return lam, tables, None
     key = (tuple(id(fn) for fn in P.funcs), P.M.tobytes())
     hit = _PIECE_CACHE.get(key)
     if hit is not None and all(a is b for a, b in zip(hit[0], P.funcs)):
         return lam, tables, hit[1]
     pieces = _build_pieces(P, lam, tables)
-    out: _Pieces | _Loop = pieces if pieces is not None else _Loop(P, tables)
-    _remember(_PIECE_CACHE, PIECE_CACHE_SIZE, key, (list(P.funcs), out))
-    return lam, tables, out
+    _remember(_PIECE_CACHE, PIECE_CACHE_SIZE, key, (list(P.funcs), pieces))
+    return lam, tables, pieces
 
 
 @functools.lru_cache(maxsize=4)
@@ -465,21 +404,48 @@ def _bits(n: int) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------------ main
-def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ...], tol: float = 1e-12
-                 ) -> GameSolution:
+BATCH = 1 << 20  # bracket records pruned and polished together (bounds the memory of n = 16 games)
+
+
+class _Batch:
+    """Bracket records (S, A, j, k, lo, hi) collected until a flush."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[np.ndarray, ...]] = []
+        self.size = 0
+
+    def add(self, S: np.ndarray, A: int, j: int, k: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+        self.parts.append((S, np.full(len(S), A), np.full(len(S), j), k, lo, hi))
+        self.size += len(S)
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return tuple(np.concatenate(col) for col in zip(*self.parts))
+
+    def clear(self) -> None:
+        self.parts, self.size = [], 0
+
+
+def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ...], tol: float = 1e-12,
+                 time_limit: float | None = None) -> GameSolution:
     """v(S), certified bound and optimal f for every coalition of the players (see module doc).
 
     ``M``, ``r``: the players' sizes and resources; ``funcs``: their return-function objects;
-    ``names``: their names (bit i of a coalition mask is ``names[i]``)."""
+    ``names``: their names (bit i of a coalition mask is ``names[i]``); ``time_limit`` (s): raise
+    :class:`coopt.solve.result.TimeLimitReached` once it has passed (checked every 256 configurations)."""
+    from coopt.solve.result import Deadline
+
+    deadline = Deadline(time_limit)
     P = _players(M, r, funcs)
     n = len(M)
     if n > 16:
         raise InputError(f"vaccine game: {n} players; exact v(S) for all 2^n coalitions supports n <= 16")
     full = 2**n
+    masks = np.arange(full)
     bits = _bits(n)  # (2^n, n)
     R = bits @ r
     H0 = bits @ P.h0
-    lam, (xc, gc, xv, gv), pieces = _structure(P)
+    lam, (xc, gc, xv, gv), pieces = _structure(P)  # cached per set of players (F_i, M_i)
+    deadline.check(f"exact v(S) of {n} players, after the lookup tables")
 
     # exact candidates: nobody active; exactly one active player with the whole budget
     best_v = H0.copy()
@@ -494,33 +460,95 @@ def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ..
         best_f[rows] = 0.0
         best_f[rows, i] = fi[better]
 
-    # configurations (A, j) with |A| >= 2: brackets for every superset S of A
-    S_, A_, j_, k_, lo_, hi_ = pieces.brackets(R, H0, lam)
-
+    # configurations (A, j) with |A| >= 2: brackets for every superset S of A, processed in batches of
+    # at most BATCH records (memory stays flat in n): each batch is pruned against the running lower
+    # bound lb (a lower lb only keeps more candidates) and its candidates are polished at once
     bound = best_v.copy()
+    lb = best_v.copy()
+    batch = _Batch()
     polished = 0
-    if len(S_):
-        lb = best_v.copy()
+
+    def flush() -> None:
+        nonlocal polished
+        if not batch.size:
+            return
+        S_, A_, j_, k_, lo_, hi_ = batch.arrays()
         np.maximum.at(lb, S_, lo_)
         slack = tol * np.maximum(1.0, np.abs(lb))
         cand = hi_ >= lb[S_] - slack[S_]
         # pruned configurations only contribute their bracket tops to the bound
         np.maximum.at(bound, S_[~cand], hi_[~cand])
         ci = np.nonzero(cand)[0]
-        polished = len(ci)
-        vals, fs, caps = _polish(P, lam, xc, xv, bits, S_[ci], A_[ci], j_[ci], k_[ci], R)
-        s_c = S_[ci]
-        val = vals + H0[s_c]
-        top = caps + H0[s_c]
-        np.maximum.at(bound, s_c, np.where(top > val, top, val))
-        # v(S): the best polished value; f from the first candidate (in configuration order) reaching it
-        ok = ~np.isnan(val)
-        mx = np.full(full, -np.inf)
-        np.maximum.at(mx, s_c[ok], val[ok])
-        hit = np.nonzero(ok & (val == mx[s_c]) & (val > best_v[s_c]))[0]
-        rows, first = np.unique(s_c[hit], return_index=True)
-        best_v[rows] = val[hit[first]]
-        best_f[rows] = fs[hit[first]]
+        polished += len(ci)
+        deadline.check(f"exact v(S) of {n} players, before polishing {len(ci)} candidates")
+        if len(ci):
+            vals, fs, caps = _polish(P, lam, xc, xv, bits, S_[ci], A_[ci], j_[ci], k_[ci], R)
+            s_ci = S_[ci]
+            val = vals + H0[s_ci]
+            np.maximum.at(bound, s_ci, np.maximum(val, caps + H0[s_ci]))
+            order = np.argsort(val, kind="stable")  # the best polished value of each coalition wins
+            s_o, v_o = s_ci[order], val[order]
+            sel = np.zeros(len(s_o), bool)
+            _, first_rev = np.unique(s_o[::-1], return_index=True)  # last (largest) value of each coalition
+            sel[len(s_o) - 1 - first_rev] = True
+            better = sel & (v_o > best_v[s_o])
+            rows = s_o[better]
+            best_v[rows] = v_o[better]
+            best_f[rows] = fs[order][better]
+            np.maximum(lb, best_v, out=lb)
+        batch.clear()
+
+    if pieces is not None:
+        # every bracket at once (in the loop's order), flushed where the loop would flush: after the
+        # first active set at which the batch holds BATCH records or more
+        S_, A_, j_, k_, lo_, hi_ = pieces.brackets(R, H0, lam)
+        deadline.check(f"exact v(S) of {n} players, {len(S_)} brackets located")
+        ends = np.cumsum(np.unique(A_, return_counts=True)[1])  # records come grouped by active set
+        start = 0
+        while start < len(S_):
+            stop = int(ends[min(int(np.searchsorted(ends, start + BATCH)), len(ends) - 1)])
+            batch.parts.append(tuple(x[start:stop] for x in (S_, A_, j_, k_, lo_, hi_)))
+            batch.size = stop - start
+            flush()
+            start = stop
+    active_sets = range(1, full) if pieces is None else range(0)
+    xc0, gc0 = np.nan_to_num(xc), np.nan_to_num(gc)
+    xv0, gv0 = np.nan_to_num(xv), np.nan_to_num(gv)
+    valid_c = np.isfinite(xc)
+    valid_v = np.isfinite(xv)
+    has_convex = valid_v.any(axis=1)
+    for A in active_sets:
+        if A & 255 == 0:
+            deadline.check(f"exact v(S) of {n} players, configuration {A} of {full - 1}")
+        memb = np.nonzero(bits[A])[0]
+        if len(memb) < 2:
+            continue
+        sup = masks[(masks & A) == A]
+        RS = R[sup]
+        ok = np.all(valid_c[memb], axis=0)
+        B = np.where(ok, xc0[memb].sum(axis=0), np.nan)
+        V = np.where(ok, gc0[memb].sum(axis=0), np.nan)
+        w, k, lo, hi = _brackets(B, V, lam, RS)
+        if len(w):
+            batch.add(sup[w], A, -1, k, lo + H0[sup[w]], hi + H0[sup[w]])
+        for j in memb:
+            if not has_convex[j]:
+                continue
+            rest = memb[memb != j]
+            okj = np.all(valid_c[rest], axis=0) & valid_v[j]
+            if not okj.any():
+                continue
+            Bj = np.where(okj, xc0[rest].sum(axis=0) + xv0[j], np.nan)
+            Vj = np.where(okj, gc0[rest].sum(axis=0) + gv0[j], np.nan)
+            for a, b in _increasing_runs(Bj):
+                Bs = np.full(len(lam), np.nan)
+                Bs[a:b + 1] = Bj[a:b + 1]
+                w, k, lo, hi = _brackets(Bs, Vj, lam, RS, increasing=True)
+                if len(w):
+                    batch.add(sup[w], A, j, k, lo + H0[sup[w]], hi + H0[sup[w]])
+        if batch.size >= BATCH:
+            flush()
+    flush()
     bound = np.maximum(bound, best_v)
     bound[0] = best_v[0] = 0.0
     return GameSolution(names, best_v, bound, best_f, polished)

@@ -31,7 +31,9 @@ def run(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], d
     sol["method"] = f.method
     msgs = [f"method: {f.method}"] + [f"no {k} coalition exists at sigma2 = {inst.sigma2:g}: no sharing"
                                       for k in KINDS if b[k] is None]
-    status = Status.OPTIMAL if all(f.complete.values()) else Status.FEASIBLE
+    # complete, and every MILP solve with a bound (a missing gap never counts as 0)
+    status = Status.OPTIMAL if all(f.complete.values()) and (solver == "exact" or f.gap is not None) \
+        else Status.FEASIBLE
     res = Result(problem="dpshare.best_stable", status=status, solver=solver, messages=msgs,
                  formulation="enumeration" if solver == "exact" else "per-size-milp", gap=f.gap)
     nash = sol["nash"]
@@ -46,7 +48,8 @@ PROBLEM = Problem(
     summary="Social-cost-optimal Nash and robust coalitions (objective: the Nash one's SC_d)",
     paper="dpshare-privacy-coalitions.md, section 5.2; section 3.2 (PoS definition)",
     equations="(6); Defs. 7, 8",
-    options={"delta": Option(float, 1e-9, "MILP tolerance for the strict entry inequalities")},
+    options={"delta": Option(float, 1e-9, "MILP tolerance for the strict entry inequalities", low=0,
+                            low_inclusive=False, high=1e-4)},
     run=run,
     default_solver="exact",
     solvers=SOLVERS,

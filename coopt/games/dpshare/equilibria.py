@@ -57,7 +57,9 @@ def run(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], l
         K_enum = max((len(S) for S in f.coalitions["robust"]), default=0)
         if f.counts.get("robust", 0) <= limit and K_enum != K:
             msgs.append(f"WARNING: largest robust size {K_enum} (search) differs from the O(n) scan's {K}")
-    status = Status.OPTIMAL if all(f.complete.values()) else Status.FEASIBLE
+    # complete, and every MILP solve with a bound (a missing gap never counts as 0)
+    status = Status.OPTIMAL if all(f.complete.values()) and (solver == "exact" or f.gap is not None) \
+        else Status.FEASIBLE
     res = Result(problem="dpshare.equilibria", status=status, solver=solver, messages=msgs,
                  formulation="enumeration" if solver == "exact" else "per-size-milp",
                  values={**{f"n_{k}": f.counts.get(k, 0) for k in KINDS}, "largest_robust_size": K,
@@ -74,8 +76,10 @@ PROBLEM = Problem(
     paper="dpshare-privacy-coalitions.md, section 3.1 (Defs. 7, 8), Appendix A (Claims 5-8)",
     equations="Defs. 7, 8; Claims 5, 6, 7, 8; (5), (6)",
     options={
-        "limit": Option(int, 500, "report at most this many coalitions of each kind (lowest social cost first)"),
-        "delta": Option(float, 1e-9, "MILP tolerance for the strict entry inequalities (times max(1, sigma2))"),
+        "limit": Option(int, 500, "report at most this many coalitions of each kind (lowest social cost first)",
+                        low=1, high=100_000),
+        "delta": Option(float, 1e-9, "MILP tolerance for the strict entry inequalities (times max(1, sigma2))",
+                        low=0, low_inclusive=False, high=1e-4),
     },
     run=run,
     default_solver="exact",

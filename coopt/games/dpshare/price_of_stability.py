@@ -41,7 +41,9 @@ def run(inst: DpShareInstance, solver: str, solver_options: Mapping[str, Any], d
     sol: dict[str, Any] = {kind: pos_values(inst, b[kind], design) for kind in KINDS}
     method = f"{f.method}; centralized optimum by Lemma 1 + eq. (4) (closed form, k* = {k})"
     sol["method"] = method
-    status = Status.OPTIMAL if all(f.complete.values()) else Status.FEASIBLE
+    # complete, and every MILP solve with a bound (a missing gap never counts as 0)
+    status = Status.OPTIMAL if all(f.complete.values()) and (solver == "exact" or f.gap is not None) \
+        else Status.FEASIBLE
     res = Result(problem="dpshare.price_of_stability", status=status, solver=solver,
                  messages=[f"method: {method}"], formulation="enumeration" if solver == "exact" else "per-size-milp",
                  values={"k_star": k, "sc_central": design["social_cost"], "var_central": design["variance"]},
@@ -57,7 +59,8 @@ PROBLEM = Problem(
     summary="PoS(SC) and PoS(Var) for Nash and robust stability (objective: Nash PoS(SC))",
     paper="dpshare-privacy-coalitions.md, sections 3.2 and 6, Theorems 3 and 4",
     equations="(3), (4), (6); PoS definition",
-    options={"delta": Option(float, 1e-9, "MILP tolerance for the strict entry inequalities")},
+    options={"delta": Option(float, 1e-9, "MILP tolerance for the strict entry inequalities", low=0,
+                            low_inclusive=False, high=1e-4)},
     run=run,
     default_solver="exact",
     solvers=SOLVERS,

@@ -123,7 +123,7 @@ def find_by_milp(inst: DpShareInstance, solver: str, solver_options: dict[str, A
     complete = {kind: True for kind in KINDS}
     worst_gap = 0.0
     best_sc = {kind: np.inf for kind in KINDS}
-    dropped = unproven = 0
+    dropped = unproven = gap_unknown = 0
     for kind in KINDS:
         for k in range(2, n + 1):
             found_k: list[list[int]] = []
@@ -137,7 +137,10 @@ def find_by_milp(inst: DpShareInstance, solver: str, solver_options: dict[str, A
                     if r.status.value not in ("infeasible",):
                         complete[kind] = False
                     break
-                worst_gap = max(worst_gap, r.gap or 0.0)
+                if r.gap is None:  # a missing gap never counts as 0
+                    gap_unknown += 1
+                else:
+                    worst_gap = max(worst_gap, r.gap)
                 if r.status.value != "optimal":
                     unproven += 1
                     if best_only:
@@ -156,15 +159,18 @@ def find_by_milp(inst: DpShareInstance, solver: str, solver_options: dict[str, A
             if not complete[kind]:
                 break
     counts = {kind: len(coal[kind]) for kind in KINDS}
+    gap_text = f"worst gap {worst_gap:.1e}" if not gap_unknown else f"{gap_unknown} solve(s) without a bound"
     method = (f"per-size MILP ({solver}, notes 3.6), " + ("SC_d minimised per size" if best_only else
-              "no-good cuts") + f", strictness tolerance delta = {delta:g} x max(1, sigma2), worst gap {worst_gap:.1e}")
+              "no-good cuts") + f", strictness tolerance delta = {delta:g} x max(1, sigma2), {gap_text}")
     msgs = [f"{kind}: search incomplete (limit {limit} reached, or a MILP solve stopped early)"
             for kind in KINDS if not complete[kind]]
     if unproven:
         msgs.append(f"{unproven} MILP solve(s) ended without a proof of optimality (time limit?)")
+    if gap_unknown:
+        msgs.append(f"{gap_unknown} MILP solve(s) returned no bound: their gap is unknown")
     if dropped:
         msgs.append(f"{dropped} MILP solution(s) failed the exact test (solver tolerance at a window edge): dropped")
-    return Found(coal, complete, method, msgs, counts, worst_gap)
+    return Found(coal, complete, method, msgs, counts, None if gap_unknown else worst_gap)
 
 
 def is_stable(c: np.ndarray, S: list[int], sigma2: float, alpha: float, kind: str) -> bool:

@@ -25,6 +25,7 @@ from coopt.formulations.itinfra import heterogeneous as het
 from coopt.problems import pick_formulation
 from coopt.solve import solve
 from coopt.solve.result import Result, Status
+from coopt.solve.status import Deadline, worst
 
 Composition = tuple[int, ...]
 
@@ -67,19 +68,27 @@ class HetTables:
         self.status = Status.OPTIMAL
         self.messages: list[str] = []
         self.outcomes: dict[Composition, het.HetOutcome] = {}
+        self.complete = True  # every composition solved (else equilibria cannot be judged)
         form = pick_formulation(het.PROBLEM, solver)  # the formulation the solver serves, or refused
-        for c in compositions(inst):
+        deadline = Deadline.from_options(solver_options)  # one time limit for the whole enumeration
+        comps = compositions(inst)
+        for n_done, c in enumerate(comps):
             if form.layer == "native":  # the exact 1-D reduction, called directly (no model per composition)
                 self.outcomes[c] = het.exact(inst, c)
                 continue
+            if deadline.expired:
+                self.status = worst([self.status, Status.TIME_LIMIT])
+                self.complete = False
+                self.messages.append(f"time limit reached after {n_done} of {len(comps)} compositions")
+                break
             with _quiet_bounds():  # local solvers may return g = -1e-9 on a bound: Pyomo warns, the value is fine
-                res = solve(form.build(inst, list(c)), solver, form.problem_class, **dict(solver_options or {}))
+                res = solve(form.build(inst, list(c)), solver, form.problem_class,
+                            **deadline.options(solver_options))
+            self.status = worst([self.status, res.status])  # the worst sub-solve is the table's status
             if not res.status.has_solution:
-                self.status = res.status
+                self.complete = False
                 self.messages.append(f"(B.1) at composition {c}: {res.status.value}")
                 continue
-            if res.status != Status.OPTIMAL and self.status == Status.OPTIMAL:
-                self.status = res.status
             self.outcomes[c] = het.outcome(res, inst, c)
 
     def S_in(self, c: Composition) -> float:
@@ -120,7 +129,15 @@ def equilibria(tb: HetTables, tol: float = 1e-9) -> tuple[list[Composition], dic
 
 
 def run(inst: ItInfraHetInstance, solver: str, solver_options: Mapping[str, Any], tie_tol: float = 1e-9) -> Result:
+    inst.check_compositions("itinfra.heterogeneous")
     tb = HetTables(inst, solver, solver_options)
+    if not tb.complete:  # a deviation gain needs every neighbouring composition: no equilibrium claim
+        res = Result(problem="itinfra.heterogeneous", status=tb.status, solver=solver,
+                     formulation="B.1-enumeration", messages=list(tb.messages))
+        res.solution = {"types": list(inst.costs), "counts": list(inst.counts), "equilibria": None,
+                        "solved": {",".join(map(str, c)): {"S_in": o.S_in, "G": o.G} for c, o in tb.outcomes.items()}}
+        res.messages.append("not every composition was solved: equilibria not determined")
+        return res
     found, gains = equilibria(tb, tie_tol)
     key = ",".join
     res = Result(problem="itinfra.heterogeneous", status=tb.status, solver=solver, formulation="B.1-enumeration",
@@ -155,7 +172,7 @@ PROBLEM = Problem(
     summary="Equilibrium compositions with heterogeneous district costs (Appendix B.2, any number of types)",
     paper="itinfra-coalition-formation.md, Appendix B",
     equations="(B.1), the conditions of B.2",
-    options={"tie_tol": Option(float, 1e-9, "tie tolerance on deviation gains (relative)")},
+    options={"tie_tol": Option(float, 1e-9, "round-off allowance on deviation gains (relative)", low=0, high=1e-6)},
     run=run,
     default_solver="exact",
     solvers=("exact", "ipopt", "scip"),

@@ -29,7 +29,7 @@ from coopt.formulations.base import Option, Problem
 from coopt.formulations.itinfra import closed_form as cf
 from coopt.formulations.itinfra import incentives_lp
 from coopt.games.itinfra.equilibrium import bound_binds, equilibria
-from coopt.games.itinfra.social_optimum import optimum
+from coopt.games.itinfra.social_optimum import incomplete, not_computed, optimum
 from coopt.games.itinfra.stage2_table import (
     STAGE2_SOLVERS,
     Stage2Table,
@@ -112,6 +112,8 @@ def run(inst: ItInfraInstance, solver: str, solver_options: Mapping[str, Any], m
     n, k, b, g = inst.n, inst.kappa, inst.beta, inst.gamma
     get_solver(lp_solver)
     t = solve_stage2(inst, solver, solver_options)
+    if incomplete(t):
+        return not_computed(t, "itinfra.incentives", solver, "the incentive schedule")
     target, _ = optimum(t)
     msgs = list(t.messages)
 
@@ -178,10 +180,12 @@ PROBLEM = Problem(
     paper="itinfra-coalition-formation.md, section 7, Appendix A (Proposition 6)",
     equations="(23)-(28); phi_2, F1, F2 of Appendix A",
     options={
-        "margin": Option(float, 1e-6, "strictness margin of the LP's IC conditions (payoff units)"),
-        "alphas": Option(int, 99, "number of alphas in (0.01, 0.99) on which the paper's schedule is verified"),
+        "margin": Option(float, 1e-6, "strictness margin of the LP's IC conditions (payoff units)", low=0,
+                         high=1e6),
+        "alphas": Option(int, 99, "number of alphas in (0.01, 0.99) on which the paper's schedule is verified",
+                         low=1, high=10_000),
         "lp_solver": Option(str, "highs", "LP solver for the least-cost schedule", choices=("highs", "scip")),
-        "tie_tol": Option(float, 1e-9, "tie tolerance on deviation gains (relative)"),
+        "tie_tol": Option(float, 1e-9, "round-off allowance on deviation gains (relative)", low=0, high=1e-6),
     },
     run=run,
     default_solver="highs",

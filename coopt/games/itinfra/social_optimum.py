@@ -31,8 +31,24 @@ def optimum(t: Stage2Table, phi: Any = None, gamma: float = 0.0) -> tuple[int, d
     return min(j for j, v in table.items() if v >= best - 1e-12 * max(1.0, abs(best))), table
 
 
+def incomplete(t: Stage2Table) -> bool:
+    """True when a Stage-2 solve stopped (time limit, failure): the welfare of some size is unknown."""
+    return not bool(np.all(np.isfinite(welfare(t)[sizes(t.n)])))
+
+
+def not_computed(t: Stage2Table, problem: str, solver: str, what: str) -> Result:
+    """The honest answer of a composed problem whose Stage-2 table is incomplete: no answer, the table's status."""
+    from coopt.solve.result import Status
+
+    return Result(problem=problem, status=Status.ERROR if t.status == Status.OPTIMAL else t.status, solver=solver,
+                  formulation="stage2-enumeration",
+                  messages=[f"Stage 2 has no solution at some sizes: {what} is not computed", *t.messages])
+
+
 def run(inst: ItInfraInstance, solver: str, solver_options: Mapping[str, Any]) -> Result:
     t = solve_stage2(inst, solver, solver_options)
+    if incomplete(t):
+        return not_computed(t, "itinfra.social_optimum", solver, "the social optimum")
     size, sw = optimum(t)
     msgs = list(t.messages)
     comparable = not bound_binds(inst) and inst.kappa > 0

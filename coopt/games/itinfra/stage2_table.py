@@ -9,7 +9,7 @@ those arrays by vectorised functions that the sweeps (figures) use too: a grid p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from coopt.formulations.itinfra import stage2
 from coopt.problems import pick_formulation, solvers_for
 from coopt.solve import solve
 from coopt.solve.result import Status
+from coopt.solve.status import worst
 
 #: the solvers that can serve a formulation of itinfra.stage2 (installed or not), from the registry
 STAGE2_SOLVERS = tuple(solvers_for(stage2.PROBLEM, installed=False))
@@ -40,8 +41,12 @@ class Stage2Table:
 
 
 def solve_stage2(inst: ItInfraInstance, solver: str = "exact", solver_options: Mapping[str, Any] | None = None,
-                 cache: dict | None = None) -> Stage2Table:
-    """Solve Stage 2 for every size with ``solver`` (one solve per size, cached in ``cache``)."""
+                 cache: dict | None = None, solve_size: Callable[[ItInfraInstance, int], Any] | None = None
+                 ) -> Stage2Table:
+    """Solve Stage 2 for every size with ``solver`` (one solve per size, cached in ``cache``).
+
+    ``solve_size(inst, j) -> Result`` replaces the build-and-solve of each size, e.g. a
+    :class:`coopt.games.itinfra.stage2_persistent.Stage2Solves` that re-solves kept models."""
     form = pick_formulation(stage2.PROBLEM, solver)  # the formulation the solver serves, or refused
     cache = {} if cache is None else cache
     n = inst.n
@@ -53,19 +58,20 @@ def solve_stage2(inst: ItInfraInstance, solver: str = "exact", solver_options: M
     for j in [0, *range(2, n + 1)]:
         key = (inst.digest(), solver, j)
         if key not in cache:
-            res = solve(form.build(inst, j=j), solver, form.problem_class, **dict(solver_options or {}))
+            if solve_size is not None:
+                res = solve_size(inst, j)
+            else:
+                res = solve(form.build(inst, j=j), solver, form.problem_class, **dict(solver_options or {}))
             solves += 1
             if not res.status.has_solution:
                 cache[key] = (res.status, None)
             else:
                 cache[key] = (res.status, stage2.outcome(res, inst, j))
         st, out = cache[key]
+        status = worst([status, st])  # the table carries the worst status of its solves
         if out is None:
-            status = st
             messages.append(f"Stage 2 at size {j}: {st.value}")
             continue
-        if st != Status.OPTIMAL and status == Status.OPTIMAL:
-            status = st
         pay = stage2.payoffs(inst, out)
         if j == 0:
             S_single = pay["S_single"]

@@ -35,35 +35,36 @@ if TYPE_CHECKING:
 _CACHE: dict[str, GameSolution] = {}
 
 
-def solve_all(instance: Any, tol: float = 1e-12) -> GameSolution:
+def solve_all(instance: Any, tol: float = 1e-12, time_limit: float | None = None) -> GameSolution:
     """v(S), certified bound and optimal f for every coalition of ``instance``.
 
-    The last few games are cached by the instance's digest (treat the result as read-only)."""
+    The last few games are cached by the instance's digest (treat the result as read-only).
+    ``time_limit`` (s): raise :class:`coopt.solve.result.TimeLimitReached` once it has passed."""
     key = f"{instance.digest()}:{tol}"
     if key in _CACHE:
         return _CACHE[key]
     M = np.asarray(instance.M, float)
     r = np.asarray(instance.r, float)
-    sol = solve_arrays(M, r, list(instance.functions), tuple(instance.names), tol)
+    sol = solve_arrays(M, r, list(instance.functions), tuple(instance.names), tol, time_limit)
     if len(_CACHE) >= 8:
         _CACHE.pop(next(iter(_CACHE)))
     _CACHE[key] = sol
     return sol
 
 
-def coalition_value(instance: Any, members: Iterable[str] | str | None = None
+def coalition_value(instance: Any, members: Iterable[str] | str | None = None, time_limit: float | None = None
                     ) -> tuple[float, float, dict[str, float]]:
     """(v(S), certified upper bound, {name: f_i}) for the coalition of the named players (default N)."""
     names = tuple(instance.names)
     idx = instance.index_of(list(names) if members is None else members)
     sub = [names[i] for i in idx]
     if len(names) <= 12:  # read it from the whole game (cached: v(N) and f* of N cost nothing extra)
-        game = solve_all(instance)
+        game = solve_all(instance, time_limit=time_limit)
         mask = sum(1 << i for i in idx)
         return (float(game.v[mask]), float(game.bound[mask]),
                 {nm: float(game.f[mask, i]) for nm, i in zip(sub, idx)})
     sol = solve_arrays(np.asarray(instance.M, float)[idx], np.asarray(instance.r, float)[idx],
-                       [instance.functions[i] for i in idx], tuple(sub))
+                       [instance.functions[i] for i in idx], tuple(sub), time_limit=time_limit)
     top = 2 ** len(idx) - 1
     return float(sol.v[top]), float(sol.bound[top]), {nm: float(x) for nm, x in zip(sub, sol.f[top])}
 

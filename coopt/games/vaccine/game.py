@@ -27,8 +27,13 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any]) -> Result
 
     if solver == "exact":
         from coopt.games.vaccine.characteristic import solve_all
+        from coopt.solve.status import TimeLimitReached
 
-        sol = solve_all(instance)
+        try:
+            sol = solve_all(instance, time_limit=solver_options.get("time_limit"))
+        except TimeLimitReached as stop:
+            return Result(problem="vaccine.game", status=Status.TIME_LIMIT, solver=solver,
+                          formulation="characteristic function", messages=[f"exact: {stop}"])
         frame = sol.frame()
         status = Status.OPTIMAL
         msg = [f"exact KKT enumeration over {len(frame)} coalitions ({sol.polished} configurations polished)"]
@@ -48,9 +53,14 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any]) -> Result
     res = Result(problem="vaccine.game", status=status, solver=solver, objective=grand["v"], bound=grand["bound"],
                  solution={"coalitions": rows}, formulation="characteristic function", messages=msg)
     if status == Status.OPTIMAL:
+        from coopt.solve.status import Tolerances, downgrade
+
         gaps = [(r["bound"] - r["v"]) / max(1.0, abs(r["v"])) for r in rows]
         res.gap = max(gaps)
         res.messages.append(f"largest relative gap bound - v over all coalitions: {res.gap:.2e}")
+        tol = Tolerances.from_options(solver_options)
+        if not res.gap <= tol.gap:
+            downgrade(res, f"not certified: a coalition's gap {res.gap:.2e} > {tol.gap:.1e}")
     res.values = {"v": {",".join(r["members"]): r["v"] for r in rows}}
     return res
 

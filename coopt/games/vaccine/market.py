@@ -80,6 +80,9 @@ def analyze_market(game: CoalitionValues, data: MarketData, epsilon: float = 1e-
         out["lp_status"] = status.value
         out["lp_objective"] = obj
         out["lp_prices"] = p_ind
+        # (18)-(23) infeasible is an answer: no market allocation lies in the epsilon-core
+        out["market_allocation_exists"] = status == Status.OPTIMAL if status in (
+            Status.OPTIMAL, Status.INFEASIBLE) else None
         # epsilon is in value units; the spread is in value per resource: compare with a price tolerance
         p_tol = epsilon + rel_tol * max(1.0, max(abs(v) for v in (p_ind or {0: 1.0}).values()))
         out["market_allocation_in_core"] = bool(obj is not None and obj <= p_tol)
@@ -87,6 +90,7 @@ def analyze_market(game: CoalitionValues, data: MarketData, epsilon: float = 1e-
     else:
         out["lp_objective"] = None
         out["market_allocation_in_core"] = interval is not None
+        out["market_allocation_exists"] = interval is not None
     prices: dict[str, Any] = {}
     if data.r.sum() > 0 and np.any(data.g > 0):
         cand = analytic_prices(data.M, data.r, data.g, data.F, data.dF, data.f_tilde)
@@ -180,15 +184,23 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any], rel_tol: 
     data = market_data(instance, game.names, g)
     epsilon = float(getattr(instance, "epsilon", 1e-5))
     sol = analyze_market(game, data, epsilon, rel_tol, solver, **dict(solver_options))
-    status = Status(sol["lp_status"]) if sol.get("lp_status") else Status.OPTIMAL
-    if status == Status.INFEASIBLE:  # an empty epsilon-core is an answer, not a failure
-        status = Status.OPTIMAL
+    lp_status = Status(sol["lp_status"]) if sol.get("lp_status") else Status.OPTIMAL
+    agrees = sol.get("lp_agrees_with_interval", True)
+    if lp_status == Status.INFEASIBLE:
+        # not the optimum of an infeasible LP: the answer "no market allocation" in its own field,
+        # proven when the closed-form price interval (an independent computation) is empty too
+        status = Status.OPTIMAL if agrees else Status.FEASIBLE
+    else:
+        status = lp_status
     res = Result(problem="vaccine.market", status=status, solver=solver, objective=sol["lp_objective"],
                  solution=sol, formulation="market LP (18)-(23)")
     res.values = {"g": {nm: float(x) for nm, x in zip(game.names, data.g)}}
-    if sol["lp_objective"] is None:
-        res.messages.append("the epsilon-core is empty: (18)-(23) is infeasible, no market allocation")
-    elif not sol.get("lp_agrees_with_interval", True):
+    if lp_status == Status.INFEASIBLE:
+        res.messages.append("no market allocation lies in the epsilon-core: (18)-(23) is infeasible "
+                            "(solution.market_allocation_exists = false, objective null)")
+    elif lp_status != Status.OPTIMAL:
+        res.messages.append(f"LP (18)-(23): {lp_status.value}")
+    if not agrees:
         res.messages.append("LP (18)-(23) and the closed-form price interval disagree (near-degenerate case)")
     return res
 
@@ -199,7 +211,8 @@ PROBLEM = Problem(
     summary="Market-price LP (18)-(23), analytic prices p1-p4 and proportional benchmarks vs the core",
     paper="vaccine-fair-allocation.md, Sections 4, 6.2-6.3, Appendix B.2",
     equations="(3), (18)-(23)",
-    options={"rel_tol": Option(float, 1e-9, "relative round-off allowance added to epsilon (times max|v|)")},
+    options={"rel_tol": Option(float, 1e-9, "relative round-off allowance added to epsilon (times max|v|)",
+                              low=0, high=1e-3)},
     run=run,
     default_solver="highs",
     solvers=("highs",),

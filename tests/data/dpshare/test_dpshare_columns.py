@@ -65,15 +65,17 @@ def test_given_names_and_csv_take_the_columns(small_threshold, tmp_path, monkeyp
 @pytest.mark.parametrize("rows, field, value", [
     (["a,0.1", "b,0.2", "c,-0.2", "d,0.3"], "players.2.c", "-0.2"),
     (["a,0.1", "b,0.2", "c,0", "d,0.3"], "players.2.c", "0"),
-    (["a,0.1", "b,0.2", "c,inf", "d,0.3"], "players.2.c", "inf"),
+    (["a,0.1", "b,0.2", "c,2e12", "d,0.3"], "players.2.c", "2e+12"),
     (["a,0.1", "b,0.2", "a,0.4", "d,0.3"], "players", "duplicate"),
-    (["a,0.1", "b,0.2", "c,x", "d,0.3"], "players.2.c", "x"),
+    (["a,0.1", "b,0.2", "c,inf", "d,0.3"], "row 3", "inf"),  # the CSV reader's own check (file, row, column)
+    (["a,0.1", "b,0.2", "c,x", "d,0.3"], "row 3", "x"),
+    (["a,0.1", "b,0.2", " , 0.4", "d,0.3"], "row 3", "empty"),
 ])
 def test_errors_name_row_and_field(small_threshold, tmp_path, rows, field, value):
     with pytest.raises(InputError) as err:
         coopt.load(csv(tmp_path, rows))
     msg = str(err.value)
-    assert "\n" not in msg and field in msg and value in msg and "i.yaml" in msg
+    assert "\n" not in msg and field in msg and value in msg and ("i.yaml" in msg or "p.csv" in msg)
 
 
 def test_inline_rows_and_booleans(small_threshold):

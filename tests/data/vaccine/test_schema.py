@@ -68,7 +68,7 @@ def test_csv_with_per_player_function_columns(tmp_path):
 
 
 @pytest.mark.parametrize("players,match", [
-    ("[{name: a, M: -1, r: 0.1}]", "M must be a finite number > 0"),
+    ("[{name: a, M: -1, r: 0.1}]", "size M must satisfy 0 < M <= 1e+13, got -1"),
     ("[{name: a, M: 1, r: 500}]", "out of range"),
     ("[{name: a, M: 1, r: -0.1}]", "out of range"),
     ("[{name: a, M: 1, r: 0.1, return_function: {type: ginsberg, a: 4}}]", "missing parameter"),

@@ -41,3 +41,19 @@ def test_random_point_row_is_consistent():
     assert row["h_v_N"] <= row["v_N"] * (1 + 1e-9)  # the heuristic never beats the exact optimum
     if row["empty"]:
         assert not row["market_in_core"] and not row["p1_in_core"]
+
+
+def test_examples_report_nucleolus_and_shapley_with_core_verdicts():
+    """Issue 11 point 4: nucleolus and Shapley value beside the market prices, with their core verdicts,
+    checked against the least core (in the core whenever the core is non-empty)."""
+    from coopt.experiments.vaccine.concepts import concepts_row, report_lines
+
+    rows = [concepts_row(name) for name in ("example-1", "example-2", "example-3")]
+    for r in rows:
+        assert r["nucleolus_verified"]
+        assert r["nucleolus_in_core"] == (not r["core_empty"])
+    ex1 = rows[0]  # symmetric game: both concepts give the equal split
+    assert len(set(np.round(list(ex1["nucleolus"].values()), 9))) == 1
+    assert ex1["shapley"] == pytest.approx(ex1["nucleolus"])
+    text = "\n".join(report_lines(rows))
+    assert "the nucleolus in example-1, example-3" in text and "| example-2 | yes |" in text

@@ -1,7 +1,8 @@
 """The exact knapsack's per-players caches and batched brackets change no number.
 
-Reference: the enumeration loop (`_brackets_loop`, the algorithm before the batched pieces) on the
-same players; the answers must be bit-identical (v, bound, f, number of polished configurations).
+Reference: the enumeration loop of solve_arrays (USE_PIECES = False: the algorithm without the
+batched pieces) on the same players; the answers must be bit-identical (v, bound, f, number of
+polished configurations).
 The loop's own correctness is checked against a dense-grid DP in tests/games/vaccine/.
 """
 
@@ -86,7 +87,7 @@ def test_large_player_sets_use_the_loop(monkeypatch):
     monkeypatch.setattr(K, "PIECES_MAX_PLAYERS", 3)
     K.clear_table_cache()
     r = budgets(rng, funcs, M, 1.0)
-    assert isinstance(K._structure(K._players(M, r, funcs))[2], K._Loop)
+    assert K._structure(K._players(M, r, funcs))[2] is None  # None: the loop
     got = K.solve_arrays(M, r, funcs, ("a", "b", "c", "d"))
     K.clear_table_cache()
     monkeypatch.setattr(K, "PIECES_MAX_PLAYERS", 12)

@@ -107,7 +107,7 @@ def test_catalog_runs_on_bundled_examples():
 
     res = run("vaccine.core", coopt.load("vaccine/example-2"))
     assert res.solution["empty"] and res.solution["least_core_epsilon"] == pytest.approx(0.326640, abs=1e-6)
-    assert res.kkt_residual < 1e-12 and res.primal_residual == 0.0
+    assert res.kkt_residual < 1e-12 and res.primal_residual <= 1e-12
     res = run("vaccine.core", coopt.load("vaccine/example-3"))
     assert not res.solution["empty"] and most_violated(coopt.load("vaccine/example-3"),
                                                         res.solution["allocation"])["in_core"]

@@ -1,0 +1,1 @@
+"""Linear programs of TU games as arrays: least core, nucleolus levels, balancedness checks."""

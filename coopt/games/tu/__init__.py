@@ -1,0 +1,1 @@
+"""Transferable-utility games: core, least core, nucleolus, Shapley and Banzhaf values, with certificates."""
