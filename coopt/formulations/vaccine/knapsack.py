@@ -549,6 +549,9 @@ def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ..
         if batch.size >= BATCH:
             flush()
     flush()
+    # no budget (R(S) = 0, every M_i > 0): f = 0 is the only feasible point, so v(S) = sum_i M_i F_i(0) exactly
+    none = R <= 0
+    best_v[none], best_f[none], bound[none] = H0[none], 0.0, H0[none]
     bound = np.maximum(bound, best_v)
     bound[0] = best_v[0] = 0.0
     return GameSolution(names, best_v, bound, best_f, polished)
