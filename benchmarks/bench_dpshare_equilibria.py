@@ -3,15 +3,17 @@ robust coalition at n = 1,000,000 (< 2 s).
 
 Baselines measured in the same run: the same O(1) tests in a plain Python loop over the 2^20 subsets,
 and the largest-robust scan written as a Python loop. Prints ratios.
-Run: python benchmarks/bench_dpshare_equilibria.py
+Run: python benchmarks/bench_dpshare_equilibria.py [--no-fail]
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 
 import numpy as np
+from _target import add_no_fail, check, finish, target
 
 from coopt.catalog import run
 from coopt.data.dpshare import from_costs
@@ -32,7 +34,9 @@ def python_largest_robust(c: list[float], sigma2: float, alpha: float) -> int:
 
 
 def main() -> int:
-    ok = True
+    ap = argparse.ArgumentParser(description="dpshare.equilibria benchmark")
+    add_no_fail(ap)
+    args = ap.parse_args()
     rng = np.random.default_rng(1)
     n = 20
     # an instance with many equilibria: clustered costs, sigma2 inside the exit windows
@@ -49,17 +53,17 @@ def main() -> int:
         nash, robust = python_loop_stable(c, sig, alpha)
         t_loop = time.perf_counter() - t0
         same = sorted(nash) == sorted(map(int, e.nash)) and sorted(robust) == sorted(map(int, e.robust))
-        ok &= same and t_vec < 30
-        print(f"enumeration n={n} (2^{n} subsets, {label}): vectorised {t_vec:.2f} s (target < 30 s), plain Python "
-              f"loop {t_loop:.2f} s, ratio {t_loop / t_vec:.1f}x; {e.nash.size} Nash, {e.robust.size} robust; "
-              f"same: {same}")
+        print(f"enumeration n={n} (2^{n} subsets, {label}): vectorised {t_vec:.2f} s, plain Python "
+              f"loop {t_loop:.2f} s, ratio {t_loop / t_vec:.1f}x; {e.nash.size} Nash, {e.robust.size} robust")
+        target(f"enumeration n={n} ({label})", t_vec, 30.0, "s")
+        check(f"enumeration n={n} ({label}): same Nash and robust sets as the Python loop", same)
     inst = from_costs(c, s2, alpha)
     t0 = time.perf_counter()
     r = run("dpshare.equilibria", inst, solver="exact", limit=50)
     t_full = time.perf_counter() - t0
-    ok &= t_full < 30
     print(f"dpshare.equilibria n={n} (enumeration + 50 definition-based certificates per kind): {t_full:.2f} s; "
           f"worst certificate {max(x['max_deviation_gain'] for x in r.solution['robust']):.2e}")
+    target(f"dpshare.equilibria n={n} with certificates", t_full, 30.0, "s")
 
     n = 1_000_000
     c = rng.uniform(1e-5, 1e-2, n)
@@ -70,11 +74,11 @@ def main() -> int:
         t0 = time.perf_counter()
         Kb = python_largest_robust(c.tolist(), s2, alpha)
         t_loop = time.perf_counter() - t0
-        ok &= K == Kb and t_fast < 2.0
-        print(f"largest robust n={n:,} alpha={alpha:+.1f}: {t_fast:.3f} s (target < 2 s, incl. sort), Python loop "
-              f"{t_loop:.3f} s, ratio {t_loop / t_fast:.1f}x, K = {K:,} (same: {K == Kb})")
-    print("OK" if ok else "FAILED")
-    return 0 if ok else 1
+        print(f"largest robust n={n:,} alpha={alpha:+.1f}: {t_fast:.3f} s (incl. sort), Python loop "
+              f"{t_loop:.3f} s, ratio {t_loop / t_fast:.1f}x, K = {K:,}")
+        target(f"largest robust coalition n=1e6 alpha={alpha:+.1f}", t_fast, 2.0, "s")
+        check(f"largest robust n=1e6 alpha={alpha:+.1f}: same K as the Python loop", K == Kb)
+    return finish(args.no_fail)
 
 
 if __name__ == "__main__":

@@ -242,6 +242,7 @@ class Instance(Record):
 
     _source: str = PrivateAttr(default="<memory>")
     _base_dir: Path | None = PrivateAttr(default=None)
+    _digest: str | None = PrivateAttr(default=None)  # digest() computed once (the instance is frozen)
 
     #: fields that may be given as a CSV path relative to the YAML file (read by the family); each may also be
     #: written ``<field>_csv: file.csv`` (or ``.xlsx``), or be a pandas DataFrame (``coopt.load(df, family=...)``)
@@ -258,8 +259,16 @@ class Instance(Record):
         return self._source
 
     def digest(self) -> str:
-        """Stable SHA-256 (first 16 hex digits) of the instance's field values."""
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
+        """Stable SHA-256 (first 16 hex digits) of the instance's field values (computed once, cached)."""
+        if self._digest is None:
+            self._digest = hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
+        return self._digest
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Instance:
+        """pydantic's copy, without the cached digest (``update`` may change the fields)."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy._digest = None
+        return copy
 
     def with_overrides(self, **overrides: Any) -> Instance:
         """A re-validated copy with some fields replaced (unknown fields are an error)."""

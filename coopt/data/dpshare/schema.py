@@ -23,7 +23,15 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    Field,
+    SerializationInfo,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from coopt.data.base import (
     Instance,
@@ -36,6 +44,7 @@ from coopt.data.base import (
     register_family,
     table_name,
 )
+from coopt.data.dpshare.columns import ROWS_ABOVE, PlayerColumns, columns, from_input
 
 #: range of the privacy costs c_i and of sigma^2 (the closed forms take powers of them: kept in floating point)
 SCALE_MIN, SCALE_MAX = 1e-12, 1e12
@@ -94,10 +103,25 @@ class DpShareInstance(PlayerList, Instance):
         rows = [{"name": nm, "c": c} for nm, c in zip(frame["name"].tolist(), frame["c"].tolist())]
         return check_rows(Player, rows, table_name(value))
 
+    @field_validator("players", mode="wrap")
+    @classmethod
+    def _columns(cls, value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        """Large tables: validated as numpy columns (coopt.data.dpshare.columns); else row by row."""
+        cols = from_input(value, info)
+        return cols if cols is not None else handler(value)
+
+    @field_serializer("players")
+    def _dump_players(self, players: Any, info: SerializationInfo) -> Any:
+        if isinstance(players, PlayerColumns):  # python: kept as columns (re-validation is free); JSON: rows
+            return players if info.mode == "python" else players.rows()
+        return players
+
     @model_validator(mode="after")
     def _check(self) -> DpShareInstance:
         if self.family != "dpshare":
             raise ValueError("family must be 'dpshare'")
+        if isinstance(self.players, PlayerColumns):  # checked as columns (unique names, >= 2)
+            return self
         if len(self.players) < 2:
             raise ValueError(f"players: at least 2 agents are needed for a coalition, got {len(self.players)}")
         names = [p.name for p in self.players]
@@ -110,6 +134,8 @@ class DpShareInstance(PlayerList, Instance):
     @cached_property
     def file_costs(self) -> np.ndarray:
         """Privacy costs in file order."""
+        if isinstance(self.players, PlayerColumns):
+            return self.players.c
         return np.fromiter((p.c for p in self.players), dtype=float, count=len(self.players))
 
     @cached_property
@@ -126,6 +152,9 @@ class DpShareInstance(PlayerList, Instance):
     def names(self) -> list[str]:
         """Agent names in the sorted order of :attr:`c` (positions of :meth:`index_of` refer to it)."""
         players = self.players
+        if isinstance(players, PlayerColumns):
+            nm = players.names
+            return [nm[i] for i in self.order.tolist()]
         return [players[i].name for i in self.order.tolist()]
 
 
@@ -141,14 +170,17 @@ def from_costs(c: Any, sigma2: float, alpha: float, name: str = "generated",
         arr = np.asarray(c)
         if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == object):
             raise InputError(f"from_costs: c = {short_repr(c)}: expected a vector of numbers")
-        cs = [float(x) for x in np.asarray(c, dtype=float).reshape(-1)]
+        cs = np.asarray(c, dtype=float).reshape(-1)
     if names is not None and (isinstance(names, str) or len(names) != len(cs)):
         count = "a string" if isinstance(names, str) else f"{len(names)} names"
         raise InputError(f"from_costs: {count} for {len(cs)} costs; give one name per agent")
-    nm = list(names) if names is not None else [f"a{i + 1}" for i in range(len(cs))]
+    nm = list(names) if names is not None else list(map("a{}".format, range(1, len(cs) + 1)))
     for x in (sigma2, alpha):
         if isinstance(x, bool):
             raise InputError(f"from_costs: sigma2 and alpha must be numbers, got {x!r}")
-    data = {"family": "dpshare", "name": name, "sigma2": sigma2, "alpha": alpha,
-            "players": [{"name": a, "c": x} for a, x in zip(nm, cs)]}
+    # large: validated as columns (coopt.data.dpshare.columns); small, or refused there: row by row
+    players: Any = columns(nm, cs, generated_names=names is None) if len(cs) > ROWS_ABOVE else None
+    if players is None:
+        players = [{"name": a, "c": x} for a, x in zip(nm, cs.tolist())]
+    data = {"family": "dpshare", "name": name, "sigma2": sigma2, "alpha": alpha, "players": players}
     return validate(DpShareInstance, data)  # type: ignore[return-value]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from coopt.experiments.base import Experiment, ExperimentOutput, save_figure, write_csv
 from coopt.experiments.vaccine.case_study import (
     PAPER_SUM_FM,
@@ -36,7 +38,11 @@ EXPLANATION = (
 
 
 def run(out_dir: Path, quick: bool) -> ExperimentOutput:
-    frame = sweep(INSTANCE, out_dir, quick)
+    return report(sweep(INSTANCE, out_dir, quick), out_dir, quick)
+
+
+def report(frame: pd.DataFrame, out_dir: Path, quick: bool) -> ExperimentOutput:
+    """CSV, thresholds, figure and report of a swept grid (``frame``: one row per (tau, V))."""
     ok = frame[frame["error"].isna()] if "error" in frame.columns else frame
     csv = write_csv(frame, out_dir / "figure7.csv")
     thr = threshold_table(ok, "empty")

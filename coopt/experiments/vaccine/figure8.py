@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from coopt.experiments.base import Experiment, ExperimentOutput, save_figure, write_csv
 from coopt.experiments.vaccine.case_study import (
     REFERENCE_NC_SUM_FM,
@@ -24,7 +26,11 @@ INSTANCE = "vaccine/us-hhs-2009-nc"
 
 
 def run(out_dir: Path, quick: bool) -> ExperimentOutput:
-    frame = sweep(INSTANCE, out_dir, quick)
+    return report(sweep(INSTANCE, out_dir, quick), out_dir, quick)
+
+
+def report(frame: pd.DataFrame, out_dir: Path, quick: bool) -> ExperimentOutput:
+    """CSV, thresholds, figure and report of a swept grid (``frame``: one row per (tau, V))."""
     ok = frame[frame["error"].isna()] if "error" in frame.columns else frame
     csv = write_csv(frame, out_dir / "figure8.csv")
     thr = threshold_table(ok, "empty", REFERENCE_NC_SUM_FM)

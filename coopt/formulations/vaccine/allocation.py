@@ -25,6 +25,7 @@ Five honest formulations under one name (``--set coalition=a,b,c``, default the 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -71,10 +72,13 @@ def heuristic_allocation(M: np.ndarray, R: float, funcs: list) -> np.ndarray:
     arbitrary). Case (a) R < sum M_i f~_i: fill f~_i in that order, the k-th player gets the
     remainder, the rest 0. Case (b): everybody gets f~_i plus the surplus pro rata
     (R - sum M_j f~_j) / sum M_j."""
-    M = np.asarray(M, float)
     ft = np.array([fn.f_tilde for fn in funcs])
     Dt = np.array([fn.D_tilde for fn in funcs])
-    order = np.argsort(-Dt, kind="stable")
+    return _allocation(np.asarray(M, float), R, ft, np.argsort(-Dt, kind="stable"))
+
+
+def _allocation(M: np.ndarray, R: float, ft: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Appendix B.1's g* from the tangent points f~_i and the fill order (see heuristic_allocation)."""
     need = M * ft
     g = np.zeros(len(M))
     if R < need.sum():
@@ -98,34 +102,110 @@ def heuristic_values(M: np.ndarray, r: np.ndarray, funcs: list, deadline: float 
 
     Returns (v_raw, v_repaired, g) with g[S] the allocation carried along by the repair (the
     concatenation of the sub-coalitions' allocations when a split is better). Coalitions are
-    visited in increasing bit-mask order, so every K and S \\ K is repaired before S."""
+    visited in increasing bit-mask order, so every K and S \\ K is repaired before S.
+
+    f~_i and D_F(f~_i) are computed once per player, and each F_i is evaluated once on the array
+    of its fractions over all coalitions (the same numbers as coalition by coalition)."""
     n = len(M)
     check_enumerable(n, "heuristic", "vaccine heuristic")
     full = 2**n
     M = np.asarray(M, float)
-    v_raw = np.zeros(full)
+    r = np.asarray(r, float)
+    ft = np.array([fn.f_tilde for fn in funcs], float)
+    Dt = np.array([fn.D_tilde for fn in funcs], float)
     g = np.zeros((full, n))
+    bits = (np.arange(full)[:, None] >> np.arange(n)[None, :]) & 1
     for S in range(1, full):
         if S & 63 == 0:
             check_deadline(deadline)
-        idx = [i for i in range(n) if S >> i & 1]
-        gi = heuristic_allocation(M[idx], float(np.sum(np.asarray(r)[idx])), [funcs[i] for i in idx])
-        g[S, idx] = gi
-        v_raw[S] = _value([funcs[i] for i in idx], M[idx], gi)
+        idx = np.nonzero(bits[S])[0]
+        sub_D = Dt[idx]
+        g[S, idx] = _allocation(M[idx], float(np.sum(r[idx])), ft[idx], np.argsort(-sub_D, kind="stable"))
+    v_raw = np.zeros(full)
+    for i, fn in enumerate(funcs):  # sum over the members in player order, as sum() per coalition
+        has = bits[:, i] == 1
+        v_raw[has] += M[i] * np.asarray(fn.F(g[has, i]), float)
+    v, g = _superadditive_repair(v_raw, g, n, deadline)
+    return v_raw, v, g
+
+
+def _superadditive_repair(v_raw: np.ndarray, g: np.ndarray, n: int, deadline: float | None = None
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """v(S) = max(v_raw(S), max over splits {K, S \\ K} of v(K) + v(S \\ K)), carrying g along.
+
+    Splits are visited per S with K descending from (S - 1) & S, each unordered split once (K < S \\ K);
+    g(S) is replaced only by a strictly better split (the first one in that order). Vectorised by
+    coalition size for n <= REPAIR_TABLE_MAX (every split of S has smaller parts, repaired earlier)."""
     v = v_raw.copy()
+    g = g.copy()
+    if n > REPAIR_TABLE_MAX:
+        full = 2**n
+        for S in range(1, full):
+            if S & 63 == 0:
+                check_deadline(deadline)
+            K = (S - 1) & S
+            while K:
+                rest = S ^ K
+                if K < rest:  # each split once
+                    cand = v[K] + v[rest]
+                    if cand > v[S]:
+                        v[S] = cand
+                        g[S] = g[K] + g[rest]
+                K = (K - 1) & S
+        return v, g
+    for S_, K_, starts in _split_table(n):
+        check_deadline(deadline)
+        if len(S_) == 0:
+            continue
+        cand = v[K_] + v[S_ ^ K_]
+        best = np.maximum.reduceat(cand, starts)
+        heads = S_[starts]
+        better = best > v[heads]
+        # first split (in enumeration order) attaining the best value of each S (every S has one)
+        group = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(S_))))
+        pos = np.nonzero(cand == best[group])[0]
+        first = pos[np.unique(group[pos], return_index=True)[1]]
+        upd = np.nonzero(better)[0]
+        Ks = K_[first[upd]]
+        Ss = heads[upd]
+        v[Ss] = best[upd]
+        g[Ss] = g[Ks] + g[Ss ^ Ks]
+    return v, g
+
+
+REPAIR_TABLE_MAX = 12  # players: above this the repair runs as a loop (3^n / 2 splits)
+
+
+@functools.lru_cache(maxsize=4)
+def _split_table(n: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per coalition size k = 2..n: (S, K, group starts) of every split K < S ^ K of every S of size k,
+    S ascending and K descending within S (the order of the loop in _superadditive_repair)."""
+    full = 2**n
+    pop = np.array([bin(m).count("1") for m in range(full)])
+    by_size: dict[int, tuple[list[int], list[int], list[int]]] = {k: ([], [], []) for k in range(2, n + 1)}
     for S in range(1, full):
-        if S & 63 == 0:
-            check_deadline(deadline)
+        k = int(pop[S])
+        if k < 2:
+            continue
+        Ss, Ks, starts = by_size[k]
+        first = True
         K = (S - 1) & S
         while K:
-            rest = S ^ K
-            if K < rest:  # each split once
-                cand = v[K] + v[rest]
-                if cand > v[S]:
-                    v[S] = cand
-                    g[S] = g[K] + g[rest]
+            if K < S ^ K:
+                if first:
+                    starts.append(len(Ss))
+                    first = False
+                Ss.append(S)
+                Ks.append(K)
             K = (K - 1) & S
-    return v_raw, v, g
+    out = []
+    for k in range(2, n + 1):
+        Ss, Ks, starts = by_size[k]
+        arrs = (np.array(Ss, dtype=np.int64), np.array(Ks, dtype=np.int64), np.array(starts, dtype=np.int64))
+        for a in arrs:
+            a.setflags(write=False)
+        out.append(arrs)
+    return out
 
 
 def heuristic_game_values(instance: Any) -> tuple[pd.DataFrame, dict[str, float]]:

@@ -35,6 +35,14 @@ bracket's top reaches the best bracket bottom is polished by Newton's method on 
 value and ``bound`` the largest of the polished values and the bracket tops of the pruned
 configurations: a global certificate.
 
+Everything that depends on the players' functions F_i and sizes M_i only -- the lambda grid, the
+tables of psi_i, phi_i and the gains, and the monotone pieces of every configuration's curve -- is
+built once per set of players and cached (keyed by the function objects and M; the resources do not
+enter): a sweep over the stock V (Figures 7, 8) builds them once per tau. A call then locates all
+its budgets R(S) on all pieces with one batched binary search. The numbers are those of the plain
+enumeration loop (still the path for n > 11 or a curve that is not one monotone piece), bit for
+bit.
+
 What the certificate rests on: the inverses psi_i, phi_i are computed to machine precision and a
 curve is read between grid points only where B is monotone. A one-convex-player curve whose B
 turns (a fold) inside a single lambda cell (about 2,000 points, linear step 1/1500 of the largest slope) and
@@ -44,6 +52,8 @@ Ginsberg and SIR games against a dense-grid DP) never met one.
 
 from __future__ import annotations
 
+import functools
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -111,6 +121,45 @@ def _grid(P: _Players) -> np.ndarray:
     return np.unique(np.concatenate(pts))
 
 
+# The lambda grid and the tables depend on the players' functions F_i and sizes M_i only, not on
+# their resources r_i: a sweep over the stock V (Figures 7, 8) reuses them for every V of a tau.
+# Keyed by the identity of the function objects (immutable, shared by make_return_function's cache;
+# the entry holds them, so an id cannot be reused while it lives) and the bytes of M.
+_TABLE_CACHE: dict[tuple, tuple[list, np.ndarray, tuple[np.ndarray, ...]]] = {}
+TABLE_CACHE_SIZE = 16
+
+
+def clear_table_cache() -> None:
+    """Forget the cached lambda grids, tables and pieces (benchmarks time a cold computation with it)."""
+    _TABLE_CACHE.clear()
+    _PIECE_CACHE.clear()
+
+
+def _grid_and_tables(P: _Players) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+    """(lambda grid, tables) of the players, from the cache when the same F_i and M_i were seen."""
+    key = (tuple(id(fn) for fn in P.funcs), P.M.tobytes())
+    hit = _TABLE_CACHE.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], P.funcs)):
+        return hit[1], hit[2]
+    lam = _grid(P)
+    tabs = _tables(P, lam)
+    for a in (lam, *tabs):
+        a.setflags(write=False)  # shared between calls: read only
+    _remember(_TABLE_CACHE, TABLE_CACHE_SIZE, key, (list(P.funcs), lam, tabs))
+    return lam, tabs
+
+
+_LOCK = threading.Lock()
+
+
+def _remember(cache: dict, size: int, key: tuple, value: tuple) -> None:
+    """Store ``value``, dropping the oldest entries beyond ``size`` (thread-safe: sweeps may use threads)."""
+    with _LOCK:
+        while len(cache) >= size:
+            cache.pop(next(iter(cache)))
+        cache[key] = value
+
+
 def _tables(P: _Players, lam: np.ndarray) -> tuple[np.ndarray, ...]:
     """Per player: concave-branch doses/gains and convex-branch doses/gains on the lambda grid."""
     n, L = len(P.M), len(lam)
@@ -172,6 +221,188 @@ def _brackets(B: np.ndarray, V: np.ndarray, lam: np.ndarray, R: np.ndarray, incr
     return np.concatenate(idx), np.concatenate(ks), np.concatenate(los), np.concatenate(his)
 
 
+# ------------------------------------------------------------------------------------ pieces
+# The monotone pieces of every configuration's curve lambda -> B(lambda) depend on the tables only:
+# they are built once per set of players (cached like the tables) and every call only locates its
+# budgets R(S) on them -- one batched binary search over all (piece, superset) pairs instead of a
+# Python loop over the 2^n active sets. Same brackets, same order as that loop (in solve_arrays: the
+# reference, and the path for large n or irregular curves).
+PIECES_MAX_PLAYERS = 12  # above: the loop (the pieces of 2^n active sets would not fit in memory)
+PIECES_MAX_POINTS = 8_000_000  # total curve points kept per set of players (64 MB of float64)
+
+
+@dataclass
+class _Pieces:
+    """Monotone curve pieces of the configurations (A, j), in the loop's order (A, then j = -1
+    (all concave) before the convex players j ascending, then runs in lambda order)."""
+
+    A: np.ndarray  # (p,) active set (bit mask)
+    j: np.ndarray  # (p,) the player on its convex branch, -1 for none
+    kmin: np.ndarray  # (p,) first lambda index of the piece
+    off: np.ndarray  # (p,) offset of the piece in B
+    length: np.ndarray  # (p,) number of lambda points of the piece
+    B: np.ndarray  # flat: B(lambda) = sum_A M_i f_i(lambda) on every piece
+    pair_p: np.ndarray  # every (piece, superset S of A): piece index ...
+    pair_S: np.ndarray  # ... and S (ascending within a piece)
+    gc0: np.ndarray  # concave-branch gains (NaN -> 0)
+    gv0: np.ndarray  # convex-branch gains (NaN -> 0)
+    members: np.ndarray  # (p, n) bool: players summed on the concave branch (A, or A minus j)
+
+    def brackets(self, R: np.ndarray, H0: np.ndarray, lam: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(S, A, j, k, lo, hi) of every bracket, in the order of solve_arrays' loop (see _brackets)."""
+        p, S = self.pair_p, self.pair_S
+        off, L, kmin = self.off[p], self.length[p], self.kmin[p]
+        concave = self.j[p] < 0
+        RS = R[S]
+        pos = _count_prefix(self.B, off, L, RS, concave) - 1
+        last = self.B[off + L - 1]
+        c1 = (pos >= 0) & (pos < L - 1)
+        c2 = (pos == L - 1) & (np.abs(last - RS) <= 1e-12 * np.maximum(1.0, np.abs(RS)))
+        c3 = concave & (pos < 0) & (kmin == 0)
+        case = np.where(c1, 0, np.where(c2, 1, 2))
+        keep = np.nonzero(c1 | c2 | c3)[0]
+        # the loop's order: piece, then case, then S (S < 2^20: n <= PIECES_MAX_PLAYERS <= 20)
+        keep = keep[np.argsort(((p[keep] * 3 + case[keep]) << 20) + S[keep], kind="stable")]
+        p, S, RS, case = p[keep], S[keep], RS[keep], case[keep]
+        off, L, kmin = off[keep], L[keep], kmin[keep]
+        k = np.where(case == 0, pos[keep], np.where(case == 1, L - 1, 0))  # index in the piece
+        kg = np.where(case == 0, kmin + k, np.where(case == 1, kmin + np.maximum(L - 2, 0), -1))
+        Vk = self._values(p, kmin + k)
+        Bk = self.B[off + k]
+        d = RS - Bk
+        k1 = np.minimum(kmin + k + 1, len(lam) - 1)
+        a, b = lam[kmin + k] * d, lam[k1] * d
+        lo = np.where(case == 0, Vk + np.minimum(a, b), Vk)
+        hi = np.where(case == 0, Vk + np.maximum(a, b), np.where(case == 1, Vk, Vk + a))
+        return S, self.A[p], self.j[p], kg, lo + H0[S], hi + H0[S]
+
+    def _values(self, p: np.ndarray, k: np.ndarray) -> np.ndarray:
+        """V at lambda index k of piece p: the members' concave gains summed in player order (as
+        numpy's sum over rows), plus the convex player's gain."""
+        out = np.zeros(len(p))
+        started = np.zeros(len(p), bool)
+        memb = self.members[p]
+        for i in range(self.members.shape[1]):
+            m = memb[:, i]
+            if not m.any():
+                continue
+            g = self.gc0[i, k]
+            out = np.where(m, np.where(started, out + g, g), out)
+            started |= m
+        j = self.j[p]
+        has = j >= 0
+        out[has] = out[has] + self.gv0[j[has], k[has]]
+        return out
+
+
+def _count_prefix(B: np.ndarray, off: np.ndarray, L: np.ndarray, R: np.ndarray, ge: np.ndarray) -> np.ndarray:
+    """Per pair: the number of points of its piece B[off:off+L] with B >= R (``ge``, B non-increasing)
+    or B <= R (B non-decreasing) -- a true prefix, found by a batched binary search; on a sorted
+    piece it equals numpy's searchsorted of _brackets."""
+    lo = np.zeros(len(R), np.int64)
+    hi = L.astype(np.int64).copy()
+    while True:
+        act = lo < hi
+        if not act.any():
+            return lo
+        mid = (lo + hi) >> 1
+        v = B[off + np.minimum(mid, L - 1)]
+        pred = np.where(ge, v >= R, v <= R)
+        lo = np.where(act & pred, mid + 1, lo)
+        hi = np.where(act & ~pred, mid, hi)
+
+
+def _build_pieces(P: _Players, lam: np.ndarray, tables: tuple[np.ndarray, ...]) -> _Pieces | None:
+    """The pieces of every configuration, or None (use the loop) for large n, too many points, or a
+    curve that is not one monotone interval (then the loop's searchsorted semantics apply)."""
+    n = len(P.M)
+    if n > PIECES_MAX_PLAYERS or (2**n - n - 1) * len(lam) > PIECES_MAX_POINTS:  # the concave pieces alone
+        return None
+    xc, gc, xv, gv = tables
+    xc0, xv0 = np.nan_to_num(xc), np.nan_to_num(xv)
+    valid_c, valid_v = np.isfinite(xc), np.isfinite(xv)
+    has_convex = valid_v.any(axis=1)
+    full = 2**n
+    masks = np.arange(full)
+    bits = _bits(n)
+    A_, j_, kmin_, len_, segs, memb_ = [], [], [], [], [], []
+    total = 0
+    for A in range(1, full):
+        memb = np.nonzero(bits[A])[0]
+        if len(memb) < 2:
+            continue
+        ok = np.all(valid_c[memb], axis=0)
+        if ok.any():
+            kk = np.nonzero(ok)[0]
+            a, b = int(kk[0]), int(kk[-1])
+            Bs = xc0[memb].sum(axis=0)[a:b + 1]
+            if not ok[a:b + 1].all() or np.any(Bs[1:] > Bs[:-1]):
+                return None  # a hole or not non-increasing: the loop's semantics
+            A_.append(A), j_.append(-1), kmin_.append(a), len_.append(b - a + 1), segs.append(Bs)
+            memb_.append(bits[A].astype(bool))
+            total += b - a + 1
+        for j in memb:
+            if not has_convex[j]:
+                continue
+            rest = memb[memb != j]
+            okj = np.all(valid_c[rest], axis=0) & valid_v[j]
+            if not okj.any():
+                continue
+            Bj = np.where(okj, xc0[rest].sum(axis=0) + xv0[j], np.nan)
+            m = bits[A].astype(bool)
+            m[j] = False
+            for a, b in _increasing_runs(Bj):
+                A_.append(A), j_.append(int(j)), kmin_.append(a), len_.append(b - a + 1)
+                segs.append(Bj[a:b + 1]), memb_.append(m)
+                total += b - a + 1
+        if total > PIECES_MAX_POINTS:
+            return None
+    A_a = np.array(A_, np.int64)
+    length = np.array(len_, np.int64)
+    off = np.concatenate([[0], np.cumsum(length)[:-1]]).astype(np.int64) if len(length) else length
+    pair_p, pair_S = [], []
+    sup_of: dict[int, np.ndarray] = {}
+    for q, A in enumerate(A_):
+        sup = sup_of.get(A)
+        if sup is None:
+            sup = sup_of[A] = masks[(masks & A) == A]
+        pair_p.append(np.full(len(sup), q, np.int64)), pair_S.append(sup)
+    e = np.zeros(0, np.int64)
+    return _Pieces(A=A_a, j=np.array(j_, np.int64), kmin=np.array(kmin_, np.int64), off=off, length=length,
+                   B=np.concatenate(segs) if segs else np.zeros(0),
+                   pair_p=np.concatenate(pair_p) if pair_p else e, pair_S=np.concatenate(pair_S) if pair_S else e,
+                   gc0=np.nan_to_num(gc), gv0=np.nan_to_num(gv),
+                   members=np.array(memb_, bool).reshape(len(memb_), n))
+
+
+_PIECE_CACHE: dict[tuple, tuple[list, _Pieces | None]] = {}
+PIECE_CACHE_SIZE = 2  # a sweep visits one set of functions at a time (one tau); pieces are large
+USE_PIECES = True  # False: always the loop (tests compare the two)
+
+
+def _structure(P: _Players) -> tuple[np.ndarray, tuple[np.ndarray, ...], _Pieces | None]:
+    """(lambda grid, tables, pieces or None for the loop) of the players, cached by their F_i and M_i."""
+    lam, tables = _grid_and_tables(P)
+    if not USE_PIECES:
+        return lam, tables, None
+    key = (tuple(id(fn) for fn in P.funcs), P.M.tobytes())
+    hit = _PIECE_CACHE.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], P.funcs)):
+        return lam, tables, hit[1]
+    pieces = _build_pieces(P, lam, tables)
+    _remember(_PIECE_CACHE, PIECE_CACHE_SIZE, key, (list(P.funcs), pieces))
+    return lam, tables, pieces
+
+
+@functools.lru_cache(maxsize=4)
+def _bits(n: int) -> np.ndarray:
+    """(2^n, n) membership matrix: bits[S, i] = 1 when player i is in S (read only)."""
+    masks = np.arange(2**n)
+    bits = (masks[:, None] >> np.arange(n)[None, :]) & 1
+    bits.setflags(write=False)
+    return bits
+
+
 # ------------------------------------------------------------------------------------ main
 BATCH = 1 << 20  # bracket records pruned and polished together (bounds the memory of n = 16 games)
 
@@ -210,17 +441,11 @@ def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ..
         raise InputError(f"vaccine game: {n} players; exact v(S) for all 2^n coalitions supports n <= 16")
     full = 2**n
     masks = np.arange(full)
-    bits = (masks[:, None] >> np.arange(n)[None, :]) & 1  # (2^n, n)
+    bits = _bits(n)  # (2^n, n)
     R = bits @ r
     H0 = bits @ P.h0
-    lam = _grid(P)
-    xc, gc, xv, gv = _tables(P, lam)
+    lam, (xc, gc, xv, gv), pieces = _structure(P)  # cached per set of players (F_i, M_i)
     deadline.check(f"exact v(S) of {n} players, after the lookup tables")
-    xc0, gc0 = np.nan_to_num(xc), np.nan_to_num(gc)
-    xv0, gv0 = np.nan_to_num(xv), np.nan_to_num(gv)
-    valid_c = np.isfinite(xc)
-    valid_v = np.isfinite(xv)
-    has_convex = valid_v.any(axis=1)
 
     # exact candidates: nobody active; exactly one active player with the whole budget
     best_v = H0.copy()
@@ -273,7 +498,26 @@ def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ..
             np.maximum(lb, best_v, out=lb)
         batch.clear()
 
-    for A in range(1, full):
+    if pieces is not None:
+        # every bracket at once (in the loop's order), flushed where the loop would flush: after the
+        # first active set at which the batch holds BATCH records or more
+        S_, A_, j_, k_, lo_, hi_ = pieces.brackets(R, H0, lam)
+        deadline.check(f"exact v(S) of {n} players, {len(S_)} brackets located")
+        ends = np.cumsum(np.unique(A_, return_counts=True)[1])  # records come grouped by active set
+        start = 0
+        while start < len(S_):
+            stop = int(ends[min(int(np.searchsorted(ends, start + BATCH)), len(ends) - 1)])
+            batch.parts.append(tuple(x[start:stop] for x in (S_, A_, j_, k_, lo_, hi_)))
+            batch.size = stop - start
+            flush()
+            start = stop
+    active_sets = range(1, full) if pieces is None else range(0)
+    xc0, gc0 = np.nan_to_num(xc), np.nan_to_num(gc)
+    xv0, gv0 = np.nan_to_num(xv), np.nan_to_num(gv)
+    valid_c = np.isfinite(xc)
+    valid_v = np.isfinite(xv)
+    has_convex = valid_v.any(axis=1)
+    for A in active_sets:
         if A & 255 == 0:
             deadline.check(f"exact v(S) of {n} players, configuration {A} of {full - 1}")
         memb = np.nonzero(bits[A])[0]
@@ -305,6 +549,9 @@ def solve_arrays(M: np.ndarray, r: np.ndarray, funcs: list, names: tuple[str, ..
         if batch.size >= BATCH:
             flush()
     flush()
+    # no budget (R(S) = 0, every M_i > 0): f = 0 is the only feasible point, so v(S) = sum_i M_i F_i(0) exactly
+    none = R <= 0
+    best_v[none], best_f[none], bound[none] = H0[none], 0.0, H0[none]
     bound = np.maximum(bound, best_v)
     bound[0] = best_v[0] = 0.0
     return GameSolution(names, best_v, bound, best_f, polished)
@@ -405,4 +652,4 @@ def _polish(P: _Players, lam: np.ndarray, xc: np.ndarray, xv: np.ndarray, bits: 
     return gain, f, cap
 
 
-__all__ = ["GRID", "SPAN", "GameSolution", "solve_arrays"]
+__all__ = ["GRID", "SPAN", "GameSolution", "clear_table_cache", "solve_arrays"]

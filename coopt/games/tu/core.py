@@ -24,6 +24,7 @@ from coopt.formulations.base import Option, Problem
 from coopt.games.tu.generation import LeastCore
 from coopt.games.tu.least_core import least_core, result_of, tight_masks
 from coopt.games.tu.source import FAMILIES, check_solver, game_of, game_report, values_of
+from coopt.solve.result import Status
 
 CORE_REL_TOL = 1e-9  # the one tolerance of "x is in the core": relative to max |v(S)|
 
@@ -73,6 +74,15 @@ def core_verdict(game: TUGame, lc: LeastCore, epsilon: float = 0.0, rel_tol: flo
     return lc.epsilon is not None and lc.epsilon > core_tolerance(game, epsilon, rel_tol)
 
 
+def verdict_uncertain(lower: float | None, upper: float | None, threshold: float) -> str | None:
+    """Why the core verdict "e* > threshold" is not proven by the certified interval [lower, upper] of e*
+    (None when it is: the whole interval lies on one side of the threshold)."""
+    if lower is None or upper is None or not (lower <= threshold < upper):
+        return None
+    return (f"core verdict not certified: e* is proven only to lie in [{lower:.10g}, {upper:.10g}], which contains "
+            f"the decision threshold {threshold:.10g}; tighten the tolerances")
+
+
 def balancing_certificate(game: TUGame, lc: LeastCore) -> dict[str, Any]:
     """Balancing weights with coopt's own re-check: balance residual and sum lambda_S v(S) - v(N)."""
     w = lc.balancing_weights()
@@ -99,6 +109,10 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any], rel_tol: 
     sol: dict[str, Any] = {"epsilon": lc.epsilon, "decision_tolerance": core_tolerance(game, 0.0, rel_tol)}
     if lc.status.has_solution:
         empty = core_verdict(game, lc, 0.0, rel_tol)
+        why = verdict_uncertain(lc.lower, lc.upper, core_tolerance(game, 0.0, rel_tol))
+        if why is not None and res.status == Status.OPTIMAL:
+            res.status = Status.FEASIBLE
+            res.messages.append(why)
         sol["core_empty"] = empty
         sol["allocation"] = None if empty else dict(zip(game.names, map(float, lc.x)))
         sol["least_core_allocation"] = dict(zip(game.names, map(float, lc.x)))

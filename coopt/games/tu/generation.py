@@ -128,7 +128,8 @@ def least_core_cg(oracle: SeparationOracle, domain: str = "preimputation", tol: 
     lp = build(n, grand.value / scale, masks, [pool[m].value / scale for m in masks], domain,
                [c.value / scale for c in singles], names)
     batch = batch or max(16, 8 * n)
-    opts = {"tol": LP_TOL, **dict(solver_options or {})}
+    # the masters must be solved at least as accurately as generation stops (HiGHS takes 1e-10 at the finest)
+    opts = {"tol": max(min(LP_TOL, tol), 1e-10), **dict(solver_options or {})}
     status = Status.OPTIMAL
     messages: list[str] = []
     sep_bound = None

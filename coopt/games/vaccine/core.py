@@ -216,6 +216,12 @@ def run(instance: Any, solver: str, solver_options: Mapping[str, Any], rel_tol: 
     if lc.status == Status.OPTIMAL:
         epsilon = float(getattr(instance, "epsilon", 1e-5))
         result.solution = core_solution(lc, epsilon, rel_tol)
+        # e* lies in [dual bound, max excess at x recomputed over every row]: the verdict must not depend on where
+        why = tu_core.verdict_uncertain(lc.dual_objective, lc.max_excess_check,
+                                        tu_core.core_tolerance(game, epsilon, rel_tol))
+        if why is not None:
+            result.status = Status.FEASIBLE
+            result.messages.append(why)
         result.values = {"x": dict(zip(game.names, map(float, lc.x))),
                          "e": lc.epsilon_star if np.isfinite(lc.epsilon_star) else None}
         scale = default_scale(game)

@@ -169,3 +169,20 @@ def test_random_sir_games_against_dense_grid(seed):
         ref = grid_dp([funcs[i] for i in idx], M[idx], float(r[idx].sum()), steps=2000)
         assert ref - 1e-9 * ref <= sol.v[mask] <= ref + 1e-3 * ref
         assert sol.bound[mask] - sol.v[mask] <= 1e-7 * sol.v[mask]
+
+
+def test_zero_budget_values_are_exact_and_certified():
+    """V = 0 (Figure 7's first column): f = 0 is the only feasible point, so v(S) = sum_i M_i F_i(0) with a
+    bound equal to it (a loose bound there left constraint generation unable to certify the least core)."""
+    import numpy as np
+
+    from coopt.experiments.vaccine.case_study import case_instance
+    from coopt.games.vaccine.characteristic import solve_all
+
+    inst = case_instance("vaccine/us-hhs-2009", 45, 0.0)
+    sol = solve_all(inst)
+    n = len(inst.names)
+    bits = (np.arange(2**n)[:, None] >> np.arange(n)) & 1
+    h0 = np.array([m * fn.F0 for m, fn in zip(inst.M, inst.functions)])
+    assert np.allclose(sol.v, bits @ h0, rtol=1e-12, atol=0)
+    assert np.array_equal(np.asarray(sol.bound), np.asarray(sol.v))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import coopt
 from coopt.errors import InputError
 from coopt.formulations.vaccine.core_lp import CoalitionValues, member_matrix
 from coopt.games.vaccine.core import core_solution, least_core, most_violated
@@ -143,3 +144,38 @@ def test_wolfe_on_a_proper_coalition_uses_its_own_v_and_bounds_it():
         assert w["relaxation_tight"] == (w["v2"] - w["v"] <= 1e-7 * max(1.0, abs(w["v"])))
     with pytest.raises(InputError, match="named twice"):
         run("vaccine.wolfe_dual", inst, solver="exact", coalition=["1", "1"])
+
+
+def test_least_core_at_case_study_scale_matches_a_tight_dense_lp():
+    """At v ~ 3e8 an LP solved at HiGHS's default 1e-7 tolerance is off by ~10 (SciPy's default gave
+    e* = -2.96 with an allocation whose max excess is +9.8, and flipped this cell's core verdict); coopt's
+    e* must agree with a dense LP at 1e-10 tolerances and with the max excess recomputed at its own x."""
+    import numpy as np
+    from scipy.optimize import linprog
+
+    from coopt.experiments.vaccine.case_study import case_instance
+    from coopt.games.vaccine.core import exact_game
+
+    inst = case_instance("vaccine/us-hhs-2009-nc", 10, 6.5e7)
+    game = exact_game(inst)[0]
+    n, P = game.n, np.arange(1, 2**game.n - 1)
+    B = ((P[:, None] >> np.arange(n)) & 1).astype(float)
+    sc = float(np.abs(game.v).max())
+    ref = linprog(np.r_[np.zeros(n), 1.0], A_ub=np.hstack([-B, -np.ones((len(P), 1))]), b_ub=-game.v[P] / sc,
+                  A_eq=np.r_[np.ones(n), 0.0][None, :], b_eq=[game.v[-1] / sc], bounds=[(None, None)] * (n + 1),
+                  method="highs", options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
+    r = coopt.run("vaccine.core", inst, solver="highs")
+    assert r.ok
+    e = r.solution["least_core_epsilon"]
+    x = np.array([r.solution["least_core_allocation"][nm] for nm in game.names])
+    assert abs(e - ref.x[-1] * sc) <= 1e-9 * sc
+    assert abs(np.max(game.v[P] - B @ x) - e) <= 1e-9 * sc  # e* is what its own allocation achieves
+    assert r.solution["empty"] == (e > r.solution["decision_tolerance"])
+
+
+def test_core_verdict_not_certified_when_the_interval_straddles_the_threshold():
+    from coopt.games.tu.core import verdict_uncertain
+
+    assert verdict_uncertain(-1.0, 1.0, 0.5) is not None
+    assert verdict_uncertain(0.6, 1.0, 0.5) is None and verdict_uncertain(-1.0, 0.5, 0.5) is None
+    assert verdict_uncertain(None, 1.0, 0.5) is None
