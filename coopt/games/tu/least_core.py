@@ -14,7 +14,8 @@ JSON ``solution``: ``epsilon`` (e*), ``allocation`` {player: x_i}, ``domain``, `
 (the rows at equality, over all coalitions), ``dual`` (multipliers y_S > 0 of the tight rows and of
 efficiency), ``balancing_weights`` {"a+b": lambda_S} (preimputation: the Bondareva-Shapley collection,
 sum_S lambda_S v(S) - v(N) = e* / t), ``game`` (which v(S), their worst gap). Certificate:
-``lower``/``upper`` (proven bounds on e*), ``separation_bound``, ``rounds``, ``coalitions_generated``,
+``lower``/``upper`` (proven bounds on e*), ``separation_bound`` (certified bound on max_S v(S) - x(S) - e*),
+``max_excess_bound`` (on max_S v(S) - x(S)), ``rounds``, ``coalitions_generated``,
 ``max_excess_recomputed``, ``worst_value_gap``. One player: e* is undefined (no proper coalition
 constrains e): ``epsilon`` null, allocation v(N), status optimal, with a message.
 """
@@ -81,8 +82,12 @@ def tight_masks(game: TUGame, lc: LeastCore) -> list[int]:
 def certificate_entries(game: TUGame, lc: LeastCore) -> dict[str, Any]:
     """The certificate entries shared by tu.least_core, tu.core and vaccine.core."""
     mx, _ = max_excess(game, lc.x) if lc.epsilon is not None else (None, None)
+    # issue #12's definition, shared with the large-game path (coopt.games.vaccine.large): the oracle's
+    # certified bound on max_S v(S) - x(S) - e*; the raw bound on the largest excess is max_excess_bound
+    gap = (lc.separation_bound - lc.epsilon) if lc.separation_bound is not None and lc.epsilon is not None else None
     return {
-        "lower": lc.lower, "upper": lc.upper, "separation_bound": lc.separation_bound, "rounds": lc.rounds,
+        "lower": lc.lower, "upper": lc.upper, "separation_bound": gap, "max_excess_bound": lc.separation_bound,
+        "rounds": lc.rounds,
         "coalitions_generated": lc.generated, "rows_used": len(lc.masks), "max_excess_recomputed": mx,
         "worst_value_gap": lc.worst_value_gap, "dual_residual": lc.dual_residual,
     }

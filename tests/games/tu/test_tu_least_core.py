@@ -171,7 +171,8 @@ def test_cli_tu_least_core_json_contract(main_cli):
     sol = d["solution"]
     assert sol["epsilon"] == pytest.approx(4.0) and set(sol["allocation"]) == {"a", "b", "c"}
     assert "a+b" in sol["tight_coalitions"] and sol["balancing_weights"] == pytest.approx({"a+b": 1.0, "c": 1.0})
-    assert d["certificate"]["separation_bound"] == pytest.approx(4.0)
+    assert d["certificate"]["max_excess_bound"] == pytest.approx(4.0)
+    assert abs(d["certificate"]["separation_bound"]) <= 1e-9  # max_S v(S) - x(S) - e*
     assert sol["game"]["values_used"] == 7 and sol["game"]["worst_value_gap"] == 0.0
     code, out, _ = main_cli("solve", "tu.least_core", "--data", "tu/textbook", "--set", "domain=imputation",
                             "--format", "json")
