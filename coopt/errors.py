@@ -100,21 +100,6 @@ class TimeLimitReached(Exception):
     at users)."""
 
 
-def check_deadline(deadline: float | None) -> None:
-    """Raise :class:`TimeLimitReached` once ``time.perf_counter()`` has passed ``deadline`` (None: never)."""
-    import time
-
-    if deadline is not None and time.perf_counter() > deadline:
-        raise TimeLimitReached
-
-
-def deadline_after(time_limit: float | None) -> float | None:
-    """The ``time.perf_counter()`` value ``time_limit`` seconds from now (None: no limit)."""
-    import time
-
-    return None if time_limit is None else time.perf_counter() + float(time_limit)
-
-
 def describe_exception(err: BaseException) -> str:
     """``Type: message`` of a foreign exception, as one safe line."""
     text = one_line(err, 300)
@@ -145,4 +130,4 @@ def boundary(what: str, default: type[CooptError] = SolveError) -> Iterator[None
 
 
 __all__ = ["CooptError", "InputError", "SolveError", "SolverUnavailable", "TimeLimitReached", "boundary",
-           "check_deadline", "deadline_after", "describe_exception", "one_line", "short_repr"]
+           "describe_exception", "one_line", "short_repr"]

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from coopt.errors import TimeLimitReached  # noqa: F401 (one class: raised by Deadline.check and check_deadline)
+from coopt.errors import TimeLimitReached
 
 
 class Status(StrEnum):

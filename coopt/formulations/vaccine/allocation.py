@@ -33,10 +33,10 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from coopt.data.vaccine import check_enumerable
-from coopt.errors import InputError, TimeLimitReached, check_deadline, deadline_after
+from coopt.errors import InputError, TimeLimitReached
 from coopt.formulations.base import Formulation, NotApplicable, Option, Problem
 from coopt.formulations.native import NativeModel, NativeSolution
-from coopt.solve.result import Status, relative_gap
+from coopt.solve.result import Deadline, Status, relative_gap
 
 # ------------------------------------------------------------------------------------ helpers
 
@@ -94,11 +94,11 @@ def _allocation(M: np.ndarray, R: float, ft: np.ndarray, order: np.ndarray) -> n
     return g
 
 
-def heuristic_values(M: np.ndarray, r: np.ndarray, funcs: list, deadline: float | None = None
+def heuristic_values(M: np.ndarray, r: np.ndarray, funcs: list, deadline: Deadline | None = None
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """v^H(S) for every coalition (bit mask) with the superadditivity repair of Appendix B.1.
 
-    ``deadline`` (``time.perf_counter()``): :class:`coopt.errors.TimeLimitReached` once it is passed.
+    ``deadline``: :class:`coopt.errors.TimeLimitReached` once it has passed (None: no limit).
 
     Returns (v_raw, v_repaired, g) with g[S] the allocation carried along by the repair (the
     concatenation of the sub-coalitions' allocations when a split is better). Coalitions are
@@ -108,6 +108,7 @@ def heuristic_values(M: np.ndarray, r: np.ndarray, funcs: list, deadline: float 
     of its fractions over all coalitions (the same numbers as coalition by coalition)."""
     n = len(M)
     check_enumerable(n, "heuristic", "vaccine heuristic")
+    deadline = deadline or Deadline(None)
     full = 2**n
     M = np.asarray(M, float)
     r = np.asarray(r, float)
@@ -117,7 +118,7 @@ def heuristic_values(M: np.ndarray, r: np.ndarray, funcs: list, deadline: float 
     bits = (np.arange(full)[:, None] >> np.arange(n)[None, :]) & 1
     for S in range(1, full):
         if S & 63 == 0:
-            check_deadline(deadline)
+            deadline.check()
         idx = np.nonzero(bits[S])[0]
         sub_D = Dt[idx]
         g[S, idx] = _allocation(M[idx], float(np.sum(r[idx])), ft[idx], np.argsort(-sub_D, kind="stable"))
@@ -129,20 +130,21 @@ def heuristic_values(M: np.ndarray, r: np.ndarray, funcs: list, deadline: float 
     return v_raw, v, g
 
 
-def _superadditive_repair(v_raw: np.ndarray, g: np.ndarray, n: int, deadline: float | None = None
+def _superadditive_repair(v_raw: np.ndarray, g: np.ndarray, n: int, deadline: Deadline | None = None
                           ) -> tuple[np.ndarray, np.ndarray]:
     """v(S) = max(v_raw(S), max over splits {K, S \\ K} of v(K) + v(S \\ K)), carrying g along.
 
     Splits are visited per S with K descending from (S - 1) & S, each unordered split once (K < S \\ K);
     g(S) is replaced only by a strictly better split (the first one in that order). Vectorised by
     coalition size for n <= REPAIR_TABLE_MAX (every split of S has smaller parts, repaired earlier)."""
+    deadline = deadline or Deadline(None)
     v = v_raw.copy()
     g = g.copy()
     if n > REPAIR_TABLE_MAX:
         full = 2**n
         for S in range(1, full):
             if S & 63 == 0:
-                check_deadline(deadline)
+                deadline.check()
             K = (S - 1) & S
             while K:
                 rest = S ^ K
@@ -154,7 +156,7 @@ def _superadditive_repair(v_raw: np.ndarray, g: np.ndarray, n: int, deadline: fl
                 K = (K - 1) & S
         return v, g
     for S_, K_, starts in _split_table(n):
-        check_deadline(deadline)
+        deadline.check()
         if len(S_) == 0:
             continue
         cand = v[K_] + v[S_ ^ K_]
@@ -267,7 +269,7 @@ def build_heuristic(instance: Any, coalition: Any = None, **_: Any) -> NativeMod
         names = tuple(instance.names[i] for i in idx)
         try:
             raw, v, g = heuristic_values(instance.M[idx], instance.r[idx], [instance.functions[i] for i in idx],
-                                         deadline=deadline_after(time_limit))
+                                         deadline=Deadline(time_limit))
         except TimeLimitReached:
             return NativeSolution(status="time_limit", objective=None, bound=None, values={}, messages=[
                 f"heuristic B.1 with its repair over the 2^{len(idx)} subsets stopped at the time limit "

@@ -63,9 +63,10 @@ def test_given_names_and_csv_take_the_columns(small_threshold, tmp_path, monkeyp
 
 
 @pytest.mark.parametrize("rows, field, value", [
-    (["a,0.1", "b,0.2", "c,-0.2", "d,0.3"], "players.2.c", "-0.2"),
-    (["a,0.1", "b,0.2", "c,0", "d,0.3"], "players.2.c", "0"),
-    (["a,0.1", "b,0.2", "c,2e12", "d,0.3"], "players.2.c", "2e+12"),
+    # a value out of range names the file, its row (header is row 1... data row 3) and column
+    (["a,0.1", "b,0.2", "c,-0.2", "d,0.3"], "row 3: column 'c'", "-0.2"),
+    (["a,0.1", "b,0.2", "c,0", "d,0.3"], "row 3: column 'c'", "0"),
+    (["a,0.1", "b,0.2", "c,2e12", "d,0.3"], "row 3: column 'c'", "2e+12"),
     (["a,0.1", "b,0.2", "a,0.4", "d,0.3"], "players", "duplicate"),
     (["a,0.1", "b,0.2", "c,inf", "d,0.3"], "row 3", "inf"),  # the CSV reader's own check (file, row, column)
     (["a,0.1", "b,0.2", "c,x", "d,0.3"], "row 3", "x"),
