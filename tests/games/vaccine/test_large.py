@@ -57,3 +57,20 @@ def test_cli_time_limited_large_game_exits_1(cli):
     p = cli("solve", "tu.least_core", "--data", "vaccine/us-states", "--time-limit", "0.001", "--format", "json")
     assert p.returncode == 1, p.stderr[-2000:]
     assert "Traceback" not in p.stderr and "time_limit" in p.stdout + p.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("problem, key", [("tu.least_core", "epsilon"), ("vaccine.core", "least_core_epsilon")])
+def test_fifty_one_states_acceptance(cli, problem, key):
+    """Issue 12's acceptance: the 51-player game, status optimal, one allocation per state summing to v(N),
+    and a separation bound (max over S of v(S) - x(S) - e*) within 1e-6 v(N)."""
+    import json
+
+    p = cli("solve", problem, "--data", "vaccine/us-states", "--format", "json")
+    assert p.returncode == 0, p.stderr[-2000:]
+    d = json.loads(p.stdout)
+    sol, cert = d["solution"], d["certificate"]
+    alloc = sol.get("allocation") or sol["least_core_allocation"]
+    assert d["status"] == "optimal" and len(alloc) == 51 and sol[key] is not None
+    vN = sum(alloc.values())
+    assert vN > 0 and 0 <= cert["separation_bound"] <= 1e-6 * vN
