@@ -303,3 +303,14 @@ def test_coopt_sweep_help_documents_the_grid_syntax(monkeypatch, capsys):
     code, stdout, _ = cli(monkeypatch, capsys, "sweep", "--help")
     text = " ".join(stdout.split())
     assert code == 0 and "name=lo:hi:n" in text and "name=log:lo:hi:n" in text and "name=v1,v2" in text
+
+
+def test_a_field_grid_value_is_read_as_safely_as_a_set_value():
+    """Grid values of instance fields go through the CLI's safe reader: an alias bomb stays its short text."""
+    from coopt.experiments.sweep.problem import _yaml_value
+
+    levels = [f"l0: &l0 [{','.join(['lol'] * 9)}]"]
+    levels += [f"l{i}: &l{i} [{','.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 9)]
+    bomb = "\n".join(levels)  # 9^9 leaves when expanded
+    assert _yaml_value(bomb) == bomb
+    assert _yaml_value("[0.1, 0.2]") == [0.1, 0.2] and _yaml_value("0.3") == 0.3 and _yaml_value(0.5) == 0.5

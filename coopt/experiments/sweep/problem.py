@@ -254,14 +254,10 @@ def _axis_values(axis: Axis, kind: str) -> list[Any]:
 
 
 def _yaml_value(raw: Any) -> Any:
-    if not isinstance(raw, str):
-        return raw
-    import yaml
+    """A grid value of an instance field, read as the CLI reads a ``--set`` value (safe YAML, else text)."""
+    from coopt.data.base import parse_value
 
-    try:
-        return yaml.safe_load(raw)
-    except yaml.YAMLError:
-        return raw
+    return parse_value(raw) if isinstance(raw, str) else raw
 
 
 def sweep_problem(
