@@ -68,6 +68,7 @@ class FormulationInfo:
     problem_class: str
     doc: str = ""
     math: str = ""
+    method: str = ""  # a native formulation's method (exact / heuristic)
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,8 @@ def info_of(prob: Problem, module: str = "") -> ProblemInfo:
     return ProblemInfo(
         name=prob.name, family=prob.family, summary=prob.summary, paper=prob.paper, equations=prob.equations,
         module=module, options=dict(prob.options),
-        formulations=tuple(FormulationInfo(f.name, f.layer, f.problem_class, f.doc, f.math) for f in prob.formulations),
+        formulations=tuple(FormulationInfo(f.name, f.layer, f.problem_class, f.doc, f.math, f.method)
+                           for f in prob.formulations),
         composed=prob.run is not None, run_doc=_run_doc(prob), default_solver=prob.default_solver,
         problem_class=prob.problem_class, solvers=tuple(solvers_for(prob, installed=False)),
         math=prob.math.strip(), example=dict(prob.example),
@@ -374,7 +376,8 @@ def _composed(problem: Problem | ProblemInfo) -> bool:
 
 
 def _native_method(f: Formulation | FormulationInfo) -> str:
-    return "heuristic" if "heuristic" in f.name else "exact"
+    """The solver method a native formulation declares (``exact`` or ``heuristic``)."""
+    return f.method
 
 
 def solvers_for(problem: Problem | ProblemInfo, installed: bool = True) -> list[str]:

@@ -139,7 +139,7 @@ def _tiny(name: str = "itinfra.tiny") -> Problem:
 
     return Problem(name=name, family="itinfra", summary="kappa times a scale", paper="(user)", equations="-",
                    options={"scale": Option(float, 1.0, "a factor")},
-                   formulations=(Formulation("direct", "native", "LP", build, "returns kappa"),),
+                   formulations=(Formulation("direct", "native", "LP", build, "returns kappa", method="exact"),),
                    default_solver="exact")
 
 

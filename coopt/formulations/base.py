@@ -229,12 +229,20 @@ class Formulation:
     params: Callable[..., Mapping[str, float]] | None = None
     #: what this formulation writes differently from the problem's ``math`` (LaTeX/Markdown), if anything
     math: str = ""
+    #: a native formulation's method: ``exact`` (a proof of optimality; the ``exact`` solver) or ``heuristic``
+    #: (the ``heuristic`` solver). Declared, never guessed from the name; empty for Pyomo and CVXPY models
+    method: str = ""
 
     def __post_init__(self) -> None:
         if self.layer not in LAYERS:
             raise ValueError(f"unknown layer {self.layer!r}")
         if self.problem_class not in PROBLEM_CLASSES:
             raise ValueError(f"unknown problem class {self.problem_class!r}")
+        if self.layer == "native" and self.method not in ("exact", "heuristic"):
+            raise ValueError(f"native formulation {self.name!r}: method must be 'exact' or 'heuristic', "
+                             f"got {self.method!r}")
+        if self.layer != "native" and self.method:
+            raise ValueError(f"formulation {self.name!r}: only a native formulation declares a method")
 
 
 @dataclass(frozen=True)

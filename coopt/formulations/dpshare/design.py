@@ -152,7 +152,7 @@ PROBLEM = Problem(
     paper="Bassily, Donahue, Sen, Zhao & Ziani (2026), section 4, Lemma 1, eq. (4)",
     equations="(2), (3), (4)",
     formulations=(
-        Formulation("lemma1-scan", "native", "MINLP", build_scan, "exact: Lemma 1 + scan over k"),
+        Formulation("lemma1-scan", "native", "MINLP", build_scan, "exact: Lemma 1 + scan over k", method="exact"),
         Formulation("milp", "pyomo", "MILP", build_milp, "declarative MILP over (x_ik, y_k), eps eliminated"),
     ),
     solution=solution,

@@ -231,7 +231,7 @@ PROBLEM = Problem(
                                    required=True, low=0, unique=False)},
     formulations=(
         Formulation("qcqp", "pyomo", "NCNLP", build, "per-member variables, quadratic equal-treatment equalities"),
-        Formulation("exact", "native", "NCNLP", build_exact, "exact 1-D reduction in G"),
+        Formulation("exact", "native", "NCNLP", build_exact, "exact 1-D reduction in G", method="exact"),
     ),
     solution=solution,
     closed_form=closed_form,

@@ -246,7 +246,8 @@ PROBLEM = Problem(
     formulations=(
         Formulation("potential-qp", "pyomo", "QP", build, "separable concave QP (potential of the Stage-2 game)"),
         Formulation("potential-qp-cvxpy", "cvxpy", "QP", build_cvxpy, "the same QP in CVXPY"),
-        Formulation("exact", "native", "QP", build_exact, "1-D concave quadratics maximised in closed form"),
+        Formulation("exact", "native", "QP", build_exact, "1-D concave quadratics maximised in closed form",
+                    method="exact"),
     ),
     solution=solution,
     closed_form=closed_form,

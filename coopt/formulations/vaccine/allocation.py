@@ -638,8 +638,10 @@ PROBLEM = Problem(
                       "(default: none; formulations nlp and pwl-milp)", low=0, high=1, low_inclusive=False),
     },
     formulations=(
-        Formulation("exact-kkt", "native", "NCNLP", build_exact, "KKT enumeration, global with certificate"),
-        Formulation("heuristic-b1", "native", "NCNLP", build_heuristic, "Appendix B.1 heuristic + repair"),
+        Formulation("exact-kkt", "native", "NCNLP", build_exact, "KKT enumeration, global with certificate",
+                    method="exact"),
+        Formulation("heuristic-b1", "native", "NCNLP", build_heuristic, "Appendix B.1 heuristic + repair",
+                    method="heuristic"),
         Formulation("nlp", "pyomo", "NCNLP", build_nlp, "declarative Problem (1) (Ipopt local, SCIP global)"),
         Formulation("pwl-milp", "pyomo", "MILP", build_milp, "piecewise-linear MILP upper bound (HiGHS)"),
     ),

@@ -352,7 +352,7 @@ PROBLEM = Problem(
     },
     formulations=(
         Formulation("exact-lagrangian", "native", "MINLP", build_exact,
-                    "Lagrangian branch and bound, global with certificate"),
+                    "Lagrangian branch and bound, global with certificate", method="exact"),
         Formulation("minlp", "pyomo", "MINLP", build_minlp, "declarative MINLP (SCIP global)"),
         Formulation("pwl-milp", "pyomo", "MILP", build_milp, "piecewise-linear MILP upper bound (HiGHS)"),
     ),
