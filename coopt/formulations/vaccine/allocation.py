@@ -374,6 +374,18 @@ def build_nlp(instance: Any, coalition: Any = None, start: str = "pro-rata", cap
 # ------------------------------------------------------------------------------------ PWL MILP
 
 
+def pwl_bound(result: Any, value: float) -> float | None:
+    """After a PWL MILP solve: its optimum (lifted by delta) bounds the true optimum from above, so it becomes
+    ``result.bound``, the objective becomes ``value`` (the MILP's point re-evaluated with the true F), the gap is
+    recomputed, and an "optimal" whose gap exceeds 1e-9 is downgraded to feasible. Returns the bound."""
+    bound = result.objective
+    result.objective, result.bound = value, bound
+    result.gap = relative_gap(value, bound) if bound is not None else None
+    if result.status == Status.OPTIMAL and (result.gap or 0) > 1e-9:
+        result.status = Status.FEASIBLE
+    return bound
+
+
 def _pwl(fn: Any, top: float, pieces: int) -> tuple[np.ndarray, np.ndarray, float]:
     """Breakpoints, F values and the lift delta = max(F - interpolant) on [0, top]."""
     pts = np.linspace(0.0, top, pieces + 1)
@@ -454,11 +466,7 @@ def solution(result: Any, model: Any, instance: Any, coalition: Any = None, cap:
     method = {"exact": "exact", "heuristic": "heuristic"}.get(result.solver, result.solver)
     if isinstance(model, pyo.ConcreteModel) and hasattr(model, "_coopt_delta"):
         method = "pwl-milp"
-        bound = result.objective
-        result.objective, result.bound = value, bound
-        result.gap = relative_gap(value, bound) if bound is not None else None
-        if result.status == Status.OPTIMAL and (result.gap or 0) > 1e-9:
-            result.status = Status.FEASIBLE
+        bound = pwl_bound(result, value)
         if bound is not None:
             result.messages.append(f"PWL MILP optimum {bound:.10g} is an upper bound on v(S); its f has true value "
                                    f"{value:.10g} (gap {result.gap:.2e})")

@@ -38,7 +38,7 @@ import pyomo.environ as pyo
 from coopt.errors import InputError
 from coopt.formulations.base import Formulation, Option, Problem
 from coopt.formulations.native import NativeModel, NativeSolution
-from coopt.formulations.vaccine.allocation import _add_final_size, _pwl
+from coopt.formulations.vaccine.allocation import _add_final_size, _pwl, pwl_bound
 from coopt.solve.result import Status, relative_gap
 
 GINSBERG_FLOOR = 1e-9  # exp(a - b/f) is undefined at f = 0: f >= this floor, and f <= floor + z f_max
@@ -270,11 +270,7 @@ def solution(result: Any, model: Any, instance: Any, x: Any = None, **_: Any) ->
     method = result.solver
     if isinstance(model, pyo.ConcreteModel) and hasattr(model, "_coopt_delta"):
         method = "pwl-milp"
-        bound = result.objective
-        result.objective, result.bound = value, bound
-        result.gap = relative_gap(value, bound) if bound is not None else None
-        if result.status == Status.OPTIMAL and (result.gap or 0) > 1e-9:
-            result.status = Status.FEASIBLE
+        bound = pwl_bound(result, value)
         if bound is not None:
             result.messages.append(f"PWL MILP optimum {bound:.10g} bounds the largest excess from above; its "
                                    f"(S, f) has true excess {value:.10g}")
