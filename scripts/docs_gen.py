@@ -20,12 +20,13 @@ import re
 import sys
 import textwrap
 import types
-import typing
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from coopt.data.fields import default_text, nested_models, type_name
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -88,18 +89,6 @@ def slug(name: str) -> str:
     return name
 
 
-def type_name(t: Any) -> str:
-    """A readable type: ``float``, ``float | None``, ``tuple[Player, ...]``, ``list[str]``."""
-    if isinstance(t, str):
-        return t
-    if isinstance(t, type) and not typing.get_args(t):
-        return t.__name__
-    text = str(t)
-    text = re.sub(r"<class '([\w.]+)'>", lambda m: m.group(1).rsplit(".", 1)[-1], text)
-    text = re.sub(r"\b(?:[a-z_][\w]*\.)+([A-Za-z_]\w*)", r"\1", text)
-    return text.replace("NoneType", "None").replace("typing.", "")
-
-
 def cell(text: Any) -> str:
     """A Markdown table cell: one line, pipes escaped."""
     s = " ".join(str(text).split())
@@ -131,33 +120,6 @@ def _constraints(field: Any) -> str:
     return ", ".join(parts)
 
 
-def _nested_models(annotation: Any) -> list[type]:
-    from pydantic import BaseModel
-
-    found: list[type] = []
-
-    def walk(t: Any) -> None:
-        if isinstance(t, type) and issubclass(t, BaseModel):
-            if t not in found:
-                found.append(t)
-            return
-        for a in typing.get_args(t):
-            walk(a)
-
-    walk(annotation)
-    return found
-
-
-def _default(field: Any) -> str:
-    from pydantic_core import PydanticUndefined
-
-    if field.is_required():
-        return "required"
-    if field.default is PydanticUndefined:
-        return "computed"
-    return code(field.default)
-
-
 def schema_tables(schema: type, title: str = "", seen: set[type] | None = None) -> list[str]:
     """Markdown tables of a schema's fields (and of the models nested in them, e.g. player rows)."""
     seen = set() if seen is None else seen
@@ -168,9 +130,9 @@ def schema_tables(schema: type, title: str = "", seen: set[type] | None = None) 
     lines += ["| field | type | default | meaning and allowed range | checked bounds |", "|---|---|---|---|---|"]
     nested: list[tuple[str, type]] = []
     for name, f in schema.model_fields.items():
-        lines.append(f"| `{name}` | {cell(type_name(f.annotation))} | {_default(f)} | "
+        lines.append(f"| `{name}` | {cell(type_name(f.annotation))} | {default_text(f, code)} | "
                      f"{cell(f.description or '(no description)')} | {cell(_constraints(f))} |")
-        nested += [(name, m) for m in _nested_models(f.annotation) if m not in seen]
+        nested += [(name, m) for m in nested_models(f.annotation) if m not in seen]
     for name, model in nested:
         lines += [""] + schema_tables(model, f"The fields of `{name}` ({model.__name__}; for a list, of each entry):",
                                       seen)

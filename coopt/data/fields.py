@@ -14,7 +14,10 @@ import typing
 from typing import Any
 
 
-def _type_name(t: Any) -> str:
+def type_name(t: Any) -> str:
+    """A readable type: ``float``, ``float | None``, ``tuple[Player, ...]``, ``list[str]`` (a string is kept)."""
+    if isinstance(t, str):
+        return t
     if isinstance(t, type) and not typing.get_args(t):
         return t.__name__
     text = str(t)
@@ -24,14 +27,16 @@ def _type_name(t: Any) -> str:
     return text.replace("NoneType", "None").replace("typing.", "")
 
 
-def _nested(annotation: Any) -> list[type]:
+def nested_models(annotation: Any) -> list[type]:
+    """The pydantic models inside a field's annotation (``tuple[Player, ...]`` -> [Player]), each once."""
     from pydantic import BaseModel
 
     found: list[type] = []
 
     def walk(t: Any) -> None:
         if isinstance(t, type) and issubclass(t, BaseModel):
-            found.append(t)
+            if t not in found:
+                found.append(t)
             return
         for a in typing.get_args(t):
             walk(a)
@@ -40,14 +45,15 @@ def _nested(annotation: Any) -> list[type]:
     return found
 
 
-def _default(field: Any) -> str:
+def default_text(field: Any, show: Any = repr) -> str:
+    """A pydantic field's default as text: ``required``, ``computed`` (a factory) or ``show(default)``."""
     from pydantic_core import PydanticUndefined
 
     if field.is_required():
         return "required"
     if field.default is PydanticUndefined:
         return "computed"
-    return repr(field.default)
+    return show(field.default)
 
 
 def field_rows(schema: type, prefix: str = "", seen: frozenset[type] = frozenset()) -> list[dict[str, str]]:
@@ -57,13 +63,13 @@ def field_rows(schema: type, prefix: str = "", seen: frozenset[type] = frozenset
         if name == "family" and not prefix:
             continue
         path = f"{prefix}{name}"
-        rows.append({"field": path, "type": _type_name(f.annotation), "default": _default(f),
+        rows.append({"field": path, "type": type_name(f.annotation), "default": default_text(f),
                      "meaning": " ".join((f.description or "").split())})
-        for model in _nested(f.annotation):
+        for model in nested_models(f.annotation):
             if model not in seen:
                 many = "list" in str(f.annotation) or "tuple" in str(f.annotation)
                 rows += field_rows(model, f"{path}[]." if many else f"{path}.", seen | {schema, model})
     return rows
 
 
-__all__ = ["field_rows"]
+__all__ = ["default_text", "field_rows", "nested_models", "type_name"]
