@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 
 import numpy as np
 import pytest
@@ -12,22 +11,12 @@ import coopt
 from coopt.data.tu import TUGame
 from coopt.data.tu.game import lex_order
 from coopt.errors import CooptError
+from tests.conftest import run_cli
 
 
-def run_main(capsys, *args):
-    from coopt.cli import main
-
-    old = sys.argv
-    sys.argv = ["coopt", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as e:
-        code = int(e.code or 0)
-    finally:
-        sys.argv = old
-    cap = capsys.readouterr()
-    return code, cap.out, cap.err
+def run_main(*args: str) -> tuple[int, str, str]:
+    r = run_cli(*args)  # in-process, the shared runner of tests/conftest.py
+    return r.returncode, r.stdout, r.stderr
 
 
 def test_bundled_yaml_and_csv_load_the_same_game(tmp_path):
@@ -82,13 +71,13 @@ BAD_YAML = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_YAML))
-def test_bad_yaml_is_one_line_exit_2(case, tmp_path, capsys):
+def test_bad_yaml_is_one_line_exit_2(case, tmp_path):
     body, want = BAD_YAML[case]
     f = tmp_path / "bad.yaml"
     f.write_text(f"family: tu\nname: bad\n{body}\n")
     with pytest.raises(CooptError, match=re.escape(want)):
         coopt.load(str(f))
-    code, out, err = run_main(capsys, "solve", "tu.shapley", "--data", str(f))
+    code, out, err = run_main("solve", "tu.shapley", "--data", str(f))
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and want.split("'")[0].strip() in lines[0] and len(lines[0]) < 400
@@ -107,20 +96,20 @@ BAD_CSV = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_CSV))
-def test_bad_csv_is_one_line_exit_2(case, tmp_path, capsys):
+def test_bad_csv_is_one_line_exit_2(case, tmp_path):
     body, want = BAD_CSV[case]
     f = tmp_path / "bad.csv"
     f.write_text(body)
-    code, out, err = run_main(capsys, "solve", "tu.core", "--data", str(f))
+    code, out, err = run_main("solve", "tu.core", "--data", str(f))
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and want in lines[0] and "Traceback" not in err
 
 
-def test_non_utf8_csv_is_refused(tmp_path, capsys):
+def test_non_utf8_csv_is_refused(tmp_path):
     f = tmp_path / "latin.csv"
     f.write_bytes("coalition,value\n\xe9,1\n".encode("latin-1"))
-    code, _, err = run_main(capsys, "solve", "tu.core", "--data", str(f))
+    code, _, err = run_main("solve", "tu.core", "--data", str(f))
     assert code == 2 and "UTF-8" in err
 
 
