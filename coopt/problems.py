@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coopt.errors import CooptError, InputError, SolverUnavailable
-from coopt.formulations.base import Formulation, NotApplicable, Option, Problem, named_options
+from coopt.formulations.base import ClassesAndLayers, Formulation, NotApplicable, Option, Problem, named_options
 from coopt.solve.registry import SOLVERS, capable, check_installed, get_solver
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ class FormulationInfo:
 
 
 @dataclass(frozen=True)
-class ProblemInfo:
+class ProblemInfo(ClassesAndLayers):
     """What ``coopt list`` and ``coopt show`` need about a problem, read without importing its module."""
 
     name: str
@@ -90,16 +90,6 @@ class ProblemInfo:
     solvers: tuple[str, ...]  # declared (composed) or able to serve a formulation; installed or not
     math: str = ""  # the model in LaTeX/Markdown (Problem.math)
     example: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-
-    @property
-    def classes(self) -> tuple[str, ...]:
-        if self.formulations:
-            return tuple(dict.fromkeys(f.problem_class for f in self.formulations))
-        return (self.problem_class,) if self.problem_class else ()
-
-    @property
-    def layers(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(f.layer for f in self.formulations))
 
     def parse_options(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Validate option values against the index (before the problem's module is imported)."""

@@ -245,8 +245,27 @@ class Formulation:
             raise ValueError(f"formulation {self.name!r}: only a native formulation declares a method")
 
 
+class ClassesAndLayers:
+    """``classes`` and ``layers`` of a problem, from its ``formulations`` and ``problem_class``: shared by
+    :class:`Problem` and the registry's index entry (``coopt.problems.ProblemInfo``)."""
+
+    formulations: tuple[Any, ...]
+    problem_class: str
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        """Problem classes of the formulations (or the declared class of a composed problem)."""
+        if self.formulations:
+            return tuple(dict.fromkeys(f.problem_class for f in self.formulations))
+        return (self.problem_class,) if self.problem_class else ()
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(f.layer for f in self.formulations))
+
+
 @dataclass(frozen=True)
-class Problem:
+class Problem(ClassesAndLayers):
     """A catalogue entry: the paper's decision problem with its formulations or run function."""
 
     name: str
@@ -273,17 +292,6 @@ class Problem:
     #: a composed problem's one model that ``coopt export`` writes: ``export(instance, **options) ->
     #: (model, problem_class, notes)`` (e.g. vaccine.market's LP (18)-(23) at the exact v(S))
     export: Callable[..., tuple[Any, str, list[str]]] | None = None
-
-    @property
-    def classes(self) -> tuple[str, ...]:
-        """Problem classes of the formulations (or the declared class of a composed problem)."""
-        if self.formulations:
-            return tuple(dict.fromkeys(f.problem_class for f in self.formulations))
-        return (self.problem_class,) if self.problem_class else ()
-
-    @property
-    def layers(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(f.layer for f in self.formulations))
 
     def parse_options(self, raw: Mapping[str, Any]) -> dict[str, Any]:
         """Validate and convert option values; fill defaults; reject unknown options."""
