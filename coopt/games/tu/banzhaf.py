@@ -15,7 +15,7 @@ from typing import Any
 from coopt.errors import InputError
 from coopt.formulations.base import Problem
 from coopt.games.tu.result import TUResult
-from coopt.games.tu.source import FAMILIES, check_solver, game_of, game_report, require_table
+from coopt.games.tu.source import ACCEPTS, check_solver, game_of, game_report, require_table
 from coopt.games.tu.values import EXACT_MAX, banzhaf
 from coopt.solve.result import Status
 
@@ -64,7 +64,7 @@ PROBLEM = Problem(
     default_solver="exact",
     solvers=("exact",),
     problem_class="LP",
-    accepts=tuple(f for f in FAMILIES if f != "tu"),
+    accepts=ACCEPTS,
     math=MATH,
     example={"data": "tu/textbook", "solver": "exact"},
 )

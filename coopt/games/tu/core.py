@@ -23,7 +23,7 @@ from coopt.errors import InputError
 from coopt.formulations.base import Option, Problem
 from coopt.games.tu.generation import LeastCore
 from coopt.games.tu.least_core import least_core, result_of, tight_masks
-from coopt.games.tu.source import FAMILIES, check_solver, game_of, game_report, values_of
+from coopt.games.tu.source import ACCEPTS, check_solver, game_of, game_report, values_of
 from coopt.solve.result import Status
 
 CORE_REL_TOL = 1e-9  # the one tolerance of "x is in the core": relative to max |v(S)|
@@ -168,7 +168,7 @@ PROBLEM = Problem(
     default_solver="highs",
     solvers=("highs",),
     problem_class="LP",
-    accepts=tuple(f for f in FAMILIES if f != "tu"),
+    accepts=ACCEPTS,
     math=MATH,
     example={"data": "tu/textbook", "solver": "highs"},
 )

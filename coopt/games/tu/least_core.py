@@ -34,7 +34,7 @@ from coopt.formulations.tu.least_core import DOMAINS
 from coopt.games.tu.generation import DEFAULT_TOL, LeastCore, least_core_cg
 from coopt.games.tu.oracle import SparseOracle, TableOracle
 from coopt.games.tu.result import TUResult
-from coopt.games.tu.source import FAMILIES, check_solver, game_of, game_report
+from coopt.games.tu.source import ACCEPTS, check_solver, game_of, game_report
 from coopt.solve.result import relative_gap
 
 FULL_ROWS_UP_TO = 6  # generation=auto: all 2^n - 2 rows in one LP up to this many players (faster there)
@@ -183,7 +183,7 @@ PROBLEM = Problem(
     default_solver="highs",
     solvers=("highs",),
     problem_class="LP",
-    accepts=tuple(f for f in FAMILIES if f != "tu"),
+    accepts=ACCEPTS,
     math=MATH,
     example={"data": "tu/textbook", "solver": "highs"},
 )

@@ -39,6 +39,7 @@ from coopt.data.tu.game import TUGame, subset_sums
 from coopt.formulations.base import Option, Problem
 from coopt.formulations.tu.least_core import DOMAINS, build, coalition_rows
 from coopt.games.tu.oracle import top_k
+from coopt.games.tu.source import ACCEPTS, check_solver, game_of, game_report, require_table
 from coopt.solve import solve
 from coopt.solve.result import Status
 
@@ -224,7 +225,6 @@ def solve_problem(problem: str, instance: Any, solver: str, solver_options: Mapp
     """tu.nucleolus / tu.prenucleolus: the allocation, its excess levels and the Kohlberg verification."""
     from coopt.games.tu.core import in_core
     from coopt.games.tu.result import TUResult
-    from coopt.games.tu.source import check_solver, game_of, game_report, require_table
 
     if exact not in ("auto", "on", "off"):
         from coopt.errors import InputError
@@ -296,7 +296,7 @@ PROBLEM = Problem(
     default_solver="highs",
     solvers=("highs",),
     problem_class="LP",
-    accepts=("vaccine",),
+    accepts=ACCEPTS,
     math=MATH,
     example={"data": "tu/textbook", "solver": "highs"},
 )

@@ -12,6 +12,7 @@ from typing import Any
 
 from coopt.formulations.base import Option, Problem
 from coopt.games.tu.nucleolus import EXACT_MAX, solve_problem
+from coopt.games.tu.source import ACCEPTS
 
 
 def run(instance: Any, solver: str, solver_options: Mapping[str, Any], exact: str = "auto", **_: Any) -> Any:
@@ -45,7 +46,7 @@ PROBLEM = Problem(
     default_solver="highs",
     solvers=("highs",),
     problem_class="LP",
-    accepts=("vaccine",),
+    accepts=ACCEPTS,
     math=MATH,
     example={"data": "tu/textbook", "solver": "highs"},
 )

@@ -18,7 +18,7 @@ import numpy as np
 from coopt.errors import InputError
 from coopt.formulations.base import Option, Problem
 from coopt.games.tu.result import TUResult
-from coopt.games.tu.source import FAMILIES, check_solver, game_of, game_report, require_table, values_of
+from coopt.games.tu.source import ACCEPTS, check_solver, game_of, game_report, require_table, values_of
 from coopt.games.tu.values import EXACT_MAX, shapley, shapley_sampled
 from coopt.solve.result import Status
 
@@ -85,7 +85,7 @@ PROBLEM = Problem(
     default_solver="exact",
     solvers=("exact",),
     problem_class="LP",
-    accepts=tuple(f for f in FAMILIES if f != "tu"),
+    accepts=ACCEPTS,
     math=MATH,
     example={"data": "tu/textbook", "solver": "exact"},
 )

@@ -20,6 +20,8 @@ from coopt.data.tu.game import DENSE_MAX, TUGame, is_sparse
 from coopt.errors import InputError
 
 FAMILIES = ("tu", "vaccine")
+#: the families a tu.* problem takes besides its own (their instances give v(S) by their exact method)
+ACCEPTS = tuple(f for f in FAMILIES if f != "tu")
 LIST_VALUES_UP_TO = 8  # players: up to this size the report lists every v(S) used
 
 
