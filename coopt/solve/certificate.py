@@ -93,19 +93,27 @@ def primal_scale(model: pyo.ConcreteModel) -> float:
     return scale
 
 
-def kkt_residual(model: pyo.ConcreteModel, active_tol: float = 1e-6) -> float | None:
-    """Stationarity residual with least-squares multipliers on the active set (None if integer)."""
+def _smooth_objective(model: pyo.ConcreteModel) -> tuple[list[Any], Any, float, np.ndarray] | None:
+    """(variables, objective, sigma, gradient of sigma * objective) at the model's point, sigma = 1 for a
+    minimisation and -1 for a maximisation; None if a variable is integer or unset, or there is not
+    exactly one active objective (no first-order certificate then)."""
     xs = _model_vars(model)
-    if not xs or any(v.is_integer() or v.is_binary() for v in xs):
-        return None
-    if any(v.value is None for v in xs):
+    if not xs or any(v.value is None or v.is_integer() or v.is_binary() for v in xs):
         return None
     objs = list(model.component_data_objects(pyo.Objective, active=True))
     if len(objs) != 1:
         return None
     obj = objs[0]
-    sign = 1.0 if obj.sense == pyo.minimize else -1.0
-    grad_f = sign * np.asarray(differentiate(obj.expr, wrt_list=xs, mode=Modes.reverse_numeric), float)
+    sigma = 1.0 if obj.sense == pyo.minimize else -1.0
+    return xs, obj, sigma, sigma * np.asarray(differentiate(obj.expr, wrt_list=xs, mode=Modes.reverse_numeric), float)
+
+
+def kkt_residual(model: pyo.ConcreteModel, active_tol: float = 1e-6) -> float | None:
+    """Stationarity residual with least-squares multipliers on the active set (None if integer)."""
+    at = _smooth_objective(model)
+    if at is None:
+        return None
+    xs, _, _, grad_f = at
     cols, lo, hi = [], [], []
     pos = {id(v): i for i, v in enumerate(xs)}
 
@@ -218,17 +226,12 @@ def nonlinear_certificate(model: pyo.ConcreteModel, duals: dict[Any, float]) -> 
     :func:`coopt.solve.lagrangian.box_certificate` (``row_values`` form)."""
     from coopt.solve.lagrangian import box_certificate
 
-    xs = _model_vars(model)
-    if not xs or any(v.value is None or v.is_integer() or v.is_binary() for v in xs):
+    at = _smooth_objective(model)
+    if at is None:
         return None
-    objs = list(model.component_data_objects(pyo.Objective, active=True))
-    if len(objs) != 1:
-        return None
-    obj = objs[0]
-    sigma = 1.0 if obj.sense == pyo.minimize else -1.0
+    xs, obj, sigma, grad = at
     x = np.array([float(v.value) for v in xs])
     value = sigma * float(pyo.value(obj.expr))
-    grad = sigma * np.asarray(differentiate(obj.expr, wrt_list=xs, mode=Modes.reverse_numeric), float)
     rows, g, lo, hi, y = [], [], [], [], []
     for c in model.component_data_objects(pyo.Constraint, active=True, descend_into=True):
         rows.append(np.asarray(differentiate(c.body, wrt_list=xs, mode=Modes.reverse_numeric), float))
