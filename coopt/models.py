@@ -412,8 +412,8 @@ def modified(model: Any, modify: Callable[[Any], Any] | None) -> tuple[Any, str]
     """Apply ``modify`` (``fn(model)``, returning None or a model) and say whether it changed the model."""
     if modify is None:
         return model, ""
-    before = fingerprint(model)
     stamp = stamp_of(model)
+    before = stamp.fingerprint if stamp is not None and stamp.fingerprint else fingerprint(model)
     out = modify(model)
     if out is not None and out is not model:
         if stamp is not None:
