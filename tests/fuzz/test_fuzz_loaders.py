@@ -91,7 +91,8 @@ def mutated_document(draw: st.DrawFn) -> tuple[str, str]:
             data["return_function"] = draw(return_function())
         elif action == "player" and isinstance(data.get("players"), list) and data["players"]:
             i = draw(st.integers(0, len(data["players"]) - 1))
-            row = dict(data["players"][i])
+            old = data["players"][i]  # an earlier mutation may have put any YAML value into the list
+            row = dict(old) if isinstance(old, dict) else {}
             col = draw(st.sampled_from([*row.keys(), "r", "return_function", "extra"]))
             value = draw(st.one_of(yaml_values, st.builds(parse_or_text, number_text()),
                                    return_function() if col == "return_function" else st.none()))
